@@ -1,0 +1,1 @@
+"""Backends write briefs and answers: the embedded one (no network) and the OpenAI one."""

@@ -1,0 +1,61 @@
+"""What every CLI command shares: lazily built services, JSON output, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from typing import Any
+
+import click
+
+from bot.config import Settings, load_settings
+from bot.errors import BriefbotError
+from bot.services import Services, build_services
+
+
+class AppContext:
+    """Builds settings and services on first use, so `--help` never opens a database."""
+
+    def __init__(self, db_path: str | None = None):
+        self.db_path = db_path
+        self._settings: Settings | None = None
+        self._services: Services | None = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except BriefbotError as err:
+                fail(str(err))
+            logging.basicConfig(level=self._settings.log_level, format="%(levelname)s %(name)s: %(message)s",
+                                stream=sys.stderr)
+        return self._settings
+
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = build_services(self.settings, db_path=self.db_path)
+        return self._services
+
+    def use(self, services: Services) -> None:
+        """Use prepared services (the demo's temporary database)."""
+        self._services = services
+
+    def close(self) -> None:
+        if self._services is not None:
+            self._services.close()
+
+
+def fail(message: str, code: int = 1) -> None:
+    """Print `Error: message` as one line on stderr and exit."""
+    click.echo(f"Error: {' '.join(str(message).split())}", err=True)
+    raise SystemExit(code)
+
+
+def echo_json(value: Any) -> None:
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+pass_app = click.make_pass_decorator(AppContext)

@@ -1,0 +1,63 @@
+"""`briefbot demo`: the main job end to end on the bundled samples, on a fresh temporary database.
+
+No credentials and no network: the samples are original articles shipped in `bot/samples/`, and the
+clock is fixed to the morning the week-ahead sample was published so the digest reads as it would have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import click
+
+from bot.cli.common import AppContext, pass_app
+from bot.clock import FixedClock
+from bot.pipeline.briefs import format_brief_text
+from bot.pipeline.ingest import Placement, Source
+from bot.services import build_services
+
+# (file, publication date) in the order a team might have posted them.
+SAMPLES: list[tuple[str, dt.date]] = [
+    ("fed-decision-preview.md", dt.date(2025, 10, 24)),
+    ("us-china-trade-talks.md", dt.date(2025, 10, 27)),
+    ("markets-week-ahead.md", dt.date(2025, 10, 27)),
+    ("japan-fiscal-plans.md", dt.date(2025, 10, 28)),
+]
+DEMO_CHANNEL = "C0DEMO"
+DIGEST_DATE = dt.date(2025, 10, 27)
+
+
+def sample_paths() -> list[tuple[Path, dt.date]]:
+    folder = resources.files("bot") / "samples"
+    return [(Path(str(folder / name)), published) for name, published in SAMPLES]
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--keep", type=click.Path(dir_okay=False), help="Keep the demo database at this path.")
+    @pass_app
+    def demo(app: AppContext, keep: str | None) -> None:
+        """Brief the bundled sample articles on a fresh temporary database and print the results."""
+        settings = dataclasses.replace(app.settings, backend="embedded")
+        workdir = tempfile.mkdtemp(prefix="briefbot-demo-")
+        db_path = keep or str(Path(workdir) / "demo.db")
+        clock = FixedClock(dt.datetime(2025, 10, 28, 6, 0, tzinfo=dt.UTC))
+        services = build_services(settings, clock=clock, db_path=db_path)
+        app.use(services)
+        click.secho(f"briefbot demo — embedded backend, database {db_path}\n", bold=True)
+        placement = Placement(team="T0DEMO", channel=DEMO_CHANNEL)
+        for path, published in sample_paths():
+            result = services.ingestor.ingest(Source("file", str(path), path.name), placement, published=published)
+            click.secho(f"── {path.name} (published {published:%a %d %b %Y})", fg="cyan")
+            click.echo(format_brief_text(services.store.get_brief(result.brief_id)))
+            click.echo()
+        for extra in DEMO_EXTRAS:
+            extra(services, placement)
+
+
+# Later stages (answers, digest, schedules) append callables here: (services, placement) -> None.
+DEMO_EXTRAS: list = []

@@ -1,0 +1,292 @@
+"""Orchestration of one source (URL, file or pasted text) into one stored brief.
+
+Used by the CLI and the Slack workers alike. An article is fetched once and paid for once: a URL or
+content hash already in the store reuses the stored brief (same channel) or copies its content (another
+channel), with no fetch and no model call. Everything about one article is written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.backends.base import Backend
+from bot.clock import Clock
+from bot.errors import BriefbotError, ExtractionError, InputError
+from bot.pipeline.briefs import draft_row, event_rows
+from bot.pipeline.chunks import chunk_text
+from bot.pipeline.extract import article_from_text, extract_html
+from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
+from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
+from bot.pipeline.storylines import assign_storylines
+from bot.pipeline.summarize import summarize
+
+log = logging.getLogger(__name__)
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """What to brief. `kind` is url | file | text; `label` names it in error messages."""
+
+    kind: str
+    value: str
+    label: str
+
+    @classmethod
+    def parse(cls, raw: str, stdin_text: str | None = None) -> Source:
+        raw = raw.strip()
+        if raw == "-":
+            return cls("text", stdin_text or "", "stdin")
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", raw):
+            return cls("url", raw, raw)
+        return cls("file", raw, raw)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a brief lives: its team and conversation, and who may see it."""
+
+    team: str = ""
+    channel: str = ""
+    visibility: str = "public"  # public | private | dm
+    message_ts: str | None = None
+    thread_ts: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    brief_id: str
+    reused: bool  # the stored brief (or its content) came back: no fetch, no model call
+    label: str
+
+
+def content_hash(text: str) -> str:
+    normalised = re.sub(r"\s+", " ", text).strip().lower()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+class Ingestor:
+    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC"):
+        self.store = store
+        self.backend = backend
+        self.fetch_policy = fetch_policy
+        self.clock = clock
+        self.timezone = timezone
+
+    # -- public -------------------------------------------------------------------------------------
+
+    def ingest(self, source: Source, placement: Placement = Placement(), published: dt.date | None = None,
+               posted: dt.date | None = None) -> IngestResult:
+        """Brief one source. Raises a `BriefbotError` with a one-line reason on bad input."""
+        url = None
+        if source.kind == "url":
+            url = canonical_url(source.value)
+            found = self.store.find_article(url=url)
+            if found:
+                return self._reuse(found, placement, source.label)
+            article = self._fetch(url)
+        elif source.kind == "file":
+            article = self._read_file(Path(source.value))
+        else:
+            if not source.value.strip():
+                raise InputError("no text given")
+            article = article_from_text(source.value)
+        if published:
+            article = replace(article, published=published)
+        if article.url and article.url != url:  # rel=canonical pointed elsewhere
+            found = self.store.find_article(url=article.url)
+            if found:
+                return self._reuse(found, placement, source.label)
+        digest = content_hash(article.text)
+        found = self.store.find_article(content_hash=digest)
+        if found:
+            return self._reuse(found, placement, source.label)
+        return self._brief_new(article, digest, placement, posted, source.label)
+
+    def rebrief(self, brief_id: str, backend: Backend | None = None) -> str:
+        """Write an existing brief again (e.g. with the model after a fallback), keeping its id."""
+        record = self.store.get_brief(brief_id)
+        if record is None:
+            from bot.errors import NotFoundError
+
+            raise NotFoundError(f"no brief {brief_id}")
+        row = self.store.article_text_of_brief(record["id"])
+        article = Article(
+            text=row["text"],
+            title=row["title"] or "",
+            url=row["url"],
+            site=row["site"],
+            author=row["author"],
+            published=dt.date.fromisoformat(row["published"]) if row["published"] else None,
+            language=row["language"],
+        )
+        ref = article.published or dt.date.fromisoformat(record["created_at"][:10])
+        draft = (backend or self.backend).brief(article, BriefContext(ref_date=ref, team=record["team"]))
+        self.store.replace_brief_content(
+            record["id"],
+            brief={k: v for k, v in draft_row(draft).items() if k not in ("team",)},
+            events=event_rows(draft.events),
+            usage=_usage_dict(draft),
+            now=self._now(),
+        )
+        return record["id"]
+
+    # -- steps --------------------------------------------------------------------------------------
+
+    def _fetch(self, url: str) -> Article:
+        page = fetch(url, self.fetch_policy)
+        if page.content_type in ("text/plain", "text/markdown"):
+            article = article_from_text(page.text, url=page.url)
+        else:
+            article = extract_html(page.text, url=page.url)
+            canonical = find_canonical_link(page.text, page.url)
+            if canonical:
+                article = replace(article, url=canonical)
+        if not article.url:
+            article = replace(article, url=page.url)
+        return article
+
+    def _read_file(self, path: Path) -> Article:
+        if not path.exists():
+            raise InputError("no such file")
+        if path.is_dir():
+            raise InputError("is a directory, not a file")
+        data = path.read_bytes()
+        if b"\x00" in data[:8192]:
+            raise InputError("binary file; give an .html, .txt or .md file")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            from charset_normalizer import from_bytes
+
+            best = from_bytes(data).best()
+            if best is None:
+                raise InputError("cannot decode the file as text") from None
+            text = str(best)
+        suffix = path.suffix.lower()
+        if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and "<html" in text[:2000].lower()):
+            return extract_html(text, url=None)
+        return article_from_text(text)
+
+    def _brief_new(self, article: Article, digest: str, placement: Placement, posted: dt.date | None,
+                   label: str) -> IngestResult:
+        if not article.text.strip():
+            raise ExtractionError("no article text found — paywall or script-only page?")
+        ref = article.published or posted or self._today()
+        open_storylines = [
+            StorylineRef(
+                id=s["id"],
+                title=s["title"],
+                recent_text="\n".join(
+                    " ".join([b["title"] or "", b["tldr"], *b["key_points"]]) for b in s["briefs"]
+                ),
+                entities=tuple(e for b in s["briefs"] for e in b["entities"]),
+            )
+            for s in self.store.open_storylines(placement.team)
+        ]
+        draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
+                                                         team=placement.team))
+        for note in draft.notes:
+            log.info("brief note for %s: %s", label, note)
+        brief_id = self.store.save_brief(
+            article=_article_row(article, digest),
+            brief={**draft_row(draft), **_placement_row(placement)},
+            events=event_rows(draft.events),
+            storylines=list(draft.storylines.existing),
+            new_storylines=list(draft.storylines.new_titles),
+            chunks=chunk_text(article.text),
+            usage=_usage_dict(draft),
+            now=self._now(),
+        )
+        return IngestResult(brief_id=brief_id, reused=False, label=label)
+
+    def _reuse(self, article_row: dict, placement: Placement, label: str) -> IngestResult:
+        existing = self.store.find_brief_for(article_row["id"], placement.team, placement.channel)
+        if existing:
+            return IngestResult(brief_id=existing, reused=True, label=label)
+        other = self.store.any_brief_of_article(article_row["id"])
+        if other is None:  # an article without a brief cannot normally exist; brief it again from its text
+            article = Article(text=article_row["text"], title=article_row["title"] or "", url=article_row["url"])
+            return self._brief_new(article, article_row["content_hash"], placement, None, label)
+        if other["team"] == placement.team:
+            existing_ids = [s["id"] for s in other["storylines"] if s["status"] == "open"]
+            new_titles: list[str] = []
+        else:  # storylines belong to a team: match this team's own, cheaply and without a model call
+            summary = summarize(article_row["text"])
+            refs = [StorylineRef(id=s["id"], title=s["title"]) for s in self.store.open_storylines(placement.team)]
+            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"])
+            existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
+        brief = {
+            "tldr": other["tldr"],
+            "key_points": other["key_points"],
+            "open_questions": other["open_questions"],
+            "entities": other["entities"],
+            "backend": other["backend"],
+            "model": other["model"],
+            "notes": [f"content reused from {other['id']}"],
+            **_placement_row(placement),
+        }
+        brief_id = self.store.save_brief(
+            article={"id": article_row["id"]},
+            brief=brief,
+            events=[{k: e[k] for k in ("title", "date", "precision", "time", "timezone", "evidence")}
+                    for e in other["events"]],
+            storylines=existing_ids,
+            new_storylines=new_titles,
+            chunks=[],
+            usage=None,
+            now=self._now(),
+        )
+        return IngestResult(brief_id=brief_id, reused=True, label=label)
+
+    def _now(self) -> str:
+        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+
+    def _today(self) -> dt.date:
+        import zoneinfo
+
+        return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+
+
+def _article_row(article: Article, digest: str) -> dict:
+    return {
+        "url": article.url,
+        "content_hash": digest,
+        "title": article.title or None,
+        "site": article.site,
+        "author": article.author,
+        "published": article.published.isoformat() if article.published else None,
+        "language": article.language,
+        "text": article.text,
+    }
+
+
+def _placement_row(placement: Placement) -> dict:
+    return {
+        "team": placement.team,
+        "channel": placement.channel,
+        "visibility": placement.visibility,
+        "message_ts": placement.message_ts,
+        "thread_ts": placement.thread_ts,
+    }
+
+
+def _usage_dict(draft: BriefDraft) -> dict:
+    u = draft.usage
+    return {
+        "calls": u.calls,
+        "model": u.model,
+        "prompt_tokens": u.prompt_tokens,
+        "completion_tokens": u.completion_tokens,
+        "cached_tokens": u.cached_tokens,
+    }
+
+
+__all__ = ["Ingestor", "IngestResult", "Placement", "Source", "content_hash", "BriefbotError"]

@@ -1,0 +1,151 @@
+"""Frozen dataclasses shared by every stage of the pipeline.
+
+They carry data only; behaviour lives in the modules that produce them. Dates are `datetime.date`,
+serialised as ISO 8601 by `to_json` helpers so the brief JSON contract stays in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's text and metadata, after fetching and extraction (or pasted text)."""
+
+    text: str
+    title: str = ""
+    url: str | None = None
+    site: str | None = None
+    author: str | None = None
+    published: dt.date | None = None
+    language: str | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What the embedded summarizer picks from the text."""
+
+    tldr: str
+    key_points: list[str] = field(default_factory=list)
+    open_questions: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated thing an article announces ("Fed rate decision — Wed 29 Oct").
+
+    `date` is the day for day precision, the Monday of the week for week precision and the first of the
+    month for month precision; a week- or month-precision event is never shown on a made-up day.
+    """
+
+    title: str
+    date: dt.date
+    precision: str = "day"  # day | week | month
+    time: str | None = None  # "14:00" when the text gives it
+    timezone: str | None = None  # "America/New_York" / "ET" as given
+    evidence: str = ""
+
+    def to_json(self) -> dict:
+        return {
+            "title": self.title,
+            "date": self.date.isoformat(),
+            "precision": self.precision,
+            "time": self.time,
+            "timezone": self.timezone,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass(frozen=True)
+class StorylineRef:
+    """A storyline as the backends see it: its id, title and the text of its recent briefs."""
+
+    id: str
+    title: str
+    recent_text: str = ""
+    entities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StorylineAssignment:
+    """Which open storylines a new brief continues, and which new ones it opens."""
+
+    existing: list[str] = field(default_factory=list)  # storyline ids, e.g. ["S3"]
+    new_titles: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens one model call used; zero for the embedded backend."""
+
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class BriefDraft:
+    """What a backend writes for one article, before it is stored."""
+
+    tldr: str
+    key_points: list[str]
+    open_questions: list[str]
+    entities: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    storylines: StorylineAssignment = field(default_factory=StorylineAssignment)
+    backend: str = "embedded"
+    usage: Usage = field(default_factory=Usage)
+    notes: list[str] = field(default_factory=list)  # validation drops, disagreements: logged and stored
+
+
+@dataclass(frozen=True)
+class BriefContext:
+    """What a backend needs besides the article: the reference date and the open storylines."""
+
+    ref_date: dt.date
+    open_storylines: list[StorylineRef] = field(default_factory=list)
+    team: str = ""
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved piece of text (a brief's TL;DR or key point, or an article chunk) and its source."""
+
+    text: str
+    brief_id: str
+    title: str
+    url: str | None
+    score: float = 0.0
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    brief: str
+    title: str
+    url: str | None
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "brief": self.brief, "title": self.title, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Answer:
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    backend: str = "embedded"
+
+    def to_json(self) -> dict:
+        return {
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "backend": self.backend,
+        }
+
+
+NO_ANSWER = "I don't have anything on that in the briefs yet."

@@ -1,0 +1,5 @@
+"""SQLite storage. The only package that writes SQL; it never imports `bot`."""
+
+from storage.store import Store
+
+__all__ = ["Store"]
