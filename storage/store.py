@@ -18,7 +18,14 @@ from typing import Any
 import sqlite_utils
 
 from storage.db import connect
+from storage.digest_queries import DigestQueries
 from storage.migrations import migrate
+from storage.retrieval_queries import RetrievalQueries
+from storage.schedule_queries import ScheduleQueries
+from storage.scope import visible_scope  # noqa: F401 - re-exported for callers
+from storage.slack_queries import SlackQueries
+from storage.storyline_queries import StorylineQueries
+from storage.usage_queries import UsageQueries
 
 
 def _dumps(value: Any) -> str:
@@ -31,7 +38,9 @@ def _loads(value: str | None, default: Any) -> Any:
     return json.loads(value)
 
 
-class Store:
+class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, SlackQueries, UsageQueries):
+    """All reads and writes. Areas with many queries live in mixins (storage/*_queries.py)."""
+
     def __init__(self, path: str | Path):
         self.path = str(path)
         self.db: sqlite_utils.Database = connect(path)

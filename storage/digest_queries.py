@@ -1,0 +1,10 @@
+"""Reads for digest composition: events in a window, storylines moved, open questions.
+
+A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+"""
+
+from __future__ import annotations
+
+
+class DigestQueries:
+    pass

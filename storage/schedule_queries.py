@@ -1,0 +1,10 @@
+"""Digest schedules per channel.
+
+A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+"""
+
+from __future__ import annotations
+
+
+class ScheduleQueries:
+    pass

@@ -1,0 +1,10 @@
+"""Slack-specific records: replies posted, conversation kinds, dedup of deliveries.
+
+A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+"""
+
+from __future__ import annotations
+
+
+class SlackQueries:
+    pass

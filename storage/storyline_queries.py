@@ -1,0 +1,10 @@
+"""Storyline reads and writes: list, timeline, resolve, reopen, rename, merge, move.
+
+A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+"""
+
+from __future__ import annotations
+
+
+class StorylineQueries:
+    pass
