@@ -30,3 +30,43 @@ def services(settings, clock):
     svc = build_services(settings, clock=clock)
     yield svc
     svc.close()
+
+
+def _is_loopback(address) -> bool:
+    import ipaddress
+
+    if not isinstance(address, tuple):  # AF_UNIX paths and the like never leave the machine
+        return True
+    host = address[0]
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False  # a name: tests must connect to addresses, not resolve names
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only(monkeypatch):
+    """Every test runs with outbound connects patched to fail loudly beyond loopback.
+
+    A broken SSRF guard, a stray SDK default base URL or a forgotten setting can then never send a
+    packet off this machine: the connect raises before any packet is sent.
+    """
+    import socket
+
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def connect(self, address):
+        if not _is_loopback(address):
+            raise AssertionError(f"test tried to connect beyond loopback: {address!r}")
+        return real_connect(self, address)
+
+    def connect_ex(self, address):
+        if not _is_loopback(address):
+            raise AssertionError(f"test tried to connect beyond loopback: {address!r}")
+        return real_connect_ex(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)

@@ -43,17 +43,34 @@ _STARTERS = frozenset(
     Yet So Still However Meanwhile In On At For From As After Before When While If Some Many Most Other
     Analysts Officials Investors Shares Stocks Markets Prices""".split()
 )
+_LINE_END = re.compile(r"[.!?…:;。！？\"'”’»)\]]\s*$")
 _LIST_MARKER = re.compile(r"^\(?(?:\d{1,3}|[A-Za-z]|[ivxIVX]{1,4})[.)]$")
 _DOTTED = re.compile(r"^(?:[A-Za-z]\.){1,}[A-Za-z]$")  # "U.S" / "a.m" once the final stop is removed
 
 
 def paragraphs(text: str) -> list[tuple[int, str]]:
-    """Non-empty paragraphs with their start offsets; a single newline also separates lines."""
-    out = []
+    """Non-empty paragraphs with their start offsets; a single newline also separates lines.
+
+    Exception: a hard-wrapped sentence ("... the bank will\nraise rates.") continues on the next line
+    when the line does not end like a sentence and the next one, directly below, starts in lower case.
+    """
+    out: list[tuple[int, str]] = []
+    prev_end = -2
     for m in re.finditer(r"[^\n]+", text):
         chunk = m.group(0)
-        if chunk.strip():
+        if not chunk.strip():
+            continue
+        if (
+            out
+            and m.start() == prev_end + 1
+            and chunk.lstrip()[:1].islower()
+            and not _LINE_END.search(out[-1][1])
+        ):
+            start = out[-1][0]
+            out[-1] = (start, text[start : m.end()])
+        else:
             out.append((m.start(), chunk))
+        prev_end = m.end()
     return out
 
 
@@ -85,7 +102,7 @@ def _ends_sentence(para: str, stop: re.Match, cased: bool) -> bool:
     if mark[0] in "!?":
         return True
     cut = stop.start()
-    space = max(para.rfind(" ", 0, cut), para.rfind("\t", 0, cut), para.rfind("\u00a0", 0, cut))
+    space = max(para.rfind(ch, 0, cut) for ch in " \t\n\u00a0")
     before = para[space + 1 : cut].lstrip("\"'“‘«([")
     if not before:
         return True  # tokenised text: "... the end . next"

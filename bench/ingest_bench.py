@@ -1,0 +1,158 @@
+"""Ingest throughput over a local HTTP server, against trafilatura's `extract` alone, and memory use.
+
+Serves N generated article pages on 127.0.0.1, ingests them through the real pipeline (safe fetcher,
+extraction, embedded brief, SQLite), and in the same process times `trafilatura.extract` on the same HTML.
+Prints pages/s for both, the ratio (aim: under 1.5), and RSS idle (services built, nothing ingested) and
+peak (sampled during the batch; aim: idle < 150 MB, peak < 400 MB).
+
+    python bench/ingest_bench.py [--pages 200] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import random
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import load_settings  # noqa: E402
+from bot.pipeline.ingest import Placement, Source  # noqa: E402
+from bot.services import build_services  # noqa: E402
+
+SUBJECTS = ["The Federal Reserve", "The Bank of Japan", "The European Central Bank", "China's commerce ministry",
+            "The Treasury", "Japan's finance ministry", "The Bank of England", "Oil producers", "Chip makers",
+            "Soybean exporters", "Shipping companies", "Regional lenders"]
+VERBS = ["said on Monday that", "is expected to announce on Wednesday that", "warned last week that",
+         "will decide on Thursday whether", "signalled in a statement that", "told reporters on Friday that"]
+CLAUSES = ["inflation remained above its 2% target", "tariffs on steel could be reduced next month",
+           "growth slowed to 1.1% in the third quarter", "it would keep buying government bonds",
+           "negotiations would resume in December", "demand for exports had weakened",
+           "the rate decision was finely balanced", "supply chains were shifting to Southeast Asia",
+           "it remains unclear whether the deal will hold", "bond yields rose to their highest since 2008"]
+
+
+def make_page(i: int) -> bytes:
+    rng = random.Random(i)
+    paragraphs = []
+    for _ in range(rng.randint(8, 14)):
+        sentences = [f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(CLAUSES)}." for _ in range(3)]
+        paragraphs.append(" ".join(sentences))
+    body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
+    title = f"Markets brief number {i}: {rng.choice(SUBJECTS)} in focus"
+    html = f"""<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<meta name="author" content="Markets desk"><meta property="article:published_time" content="2025-10-27T06:00:00Z">
+</head><body><nav><a href="/">Home</a> <a href="/markets">Markets</a></nav>
+<article><h1>{title}</h1><p>Story {i} of the benchmark batch.</p>{body}</article>
+<footer>Copyright. All rights reserved. <a href="/privacy">Privacy</a></footer></body></html>"""
+    return html.encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    pages: dict[str, bytes] = {}
+
+    def do_GET(self):  # noqa: N802
+        body = self.pages.get(self.path)
+        if body is None:
+            self.send_response(404)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def rss_mb() -> float:
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def run(pages: int) -> dict:
+    html = {f"/article/{i}": make_page(i) for i in range(pages)}
+    _Handler.pages = html
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+
+    tmp = tempfile.mkdtemp(prefix="briefbot-bench-")
+    settings = dataclasses.replace(
+        load_settings({"BRIEFBOT_DB": f"{tmp}/bench.db"}, dotenv=False), fetch_allow=("127.0.0.1",)
+    )
+    services = build_services(settings, clock=FixedClock(dt.datetime(2025, 10, 27, 8, tzinfo=dt.UTC)))
+    # warm up imports and caches on one page outside the measurement
+    import trafilatura
+
+    trafilatura.extract(make_page(-1).decode())
+    idle = rss_mb()
+
+    peak = [idle]
+    stop = threading.Event()
+
+    def sample():
+        while not stop.is_set():
+            peak[0] = max(peak[0], rss_mb())
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    t0 = time.perf_counter()
+    failures = 0
+    for path in html:
+        try:
+            services.ingestor.ingest(Source("url", base + path, path), Placement(channel="CBENCH"))
+        except Exception:  # noqa: BLE001 - counted, reported
+            failures += 1
+    pipeline_s = time.perf_counter() - t0
+    stop.set()
+    sampler.join()
+    peak[0] = max(peak[0], rss_mb())
+
+    t0 = time.perf_counter()
+    for body in html.values():
+        trafilatura.extract(body.decode("utf-8"))
+    extract_s = time.perf_counter() - t0
+    server.shutdown()
+    services.close()
+    return {
+        "pages": pages,
+        "failures": failures,
+        "pipeline_pages_per_s": round(pages / pipeline_s, 1),
+        "extract_pages_per_s": round(pages / extract_s, 1),
+        "ratio": round(pipeline_s / extract_s, 2),
+        "idle_rss_mb": round(idle, 1),
+        "peak_rss_mb": round(peak[0], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    result = run(args.pages)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(f"ingest: {result['pipeline_pages_per_s']} pages/s through the pipeline "
+          f"({result['failures']} failures) vs {result['extract_pages_per_s']} pages/s trafilatura.extract alone"
+          f" → ratio {result['ratio']} (aim < 1.5)")
+    print(f"memory: idle {result['idle_rss_mb']} MB (aim < 150), peak {result['peak_rss_mb']} MB (aim < 400)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""`make bench`: run every benchmark and print one table.
+
+Each bench script runs in its own process (so memory figures are its own) with `--json` and prints one
+JSON object on its last line; a bench whose data is absent prints {"skipped": "why"}. The table shows each
+figure next to its target or baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _fmt(value, spec: str = "") -> str:
+    if value is None:
+        return "—"
+    return format(value, spec) if spec else str(value)
+
+
+# (script, extra args, rows(data) -> [(figure, value, target)])
+BENCHES = [
+    ("extract_eval.py", [], lambda d: [
+        ("extraction word-4-gram F1 (dev)", _fmt(d.get("f1"), ".3f"),
+         f"≥ 0.958 public; trafilatura alone here {_fmt(d.get('baseline_f1'), '.3f')}"),
+    ]),
+    ("summary_eval.py", [], lambda d: [
+        ("key points ROUGE-1 / ROUGE-2 (dev)", f"{_fmt(d.get('rouge1'), '.1f')} / {_fmt(d.get('rouge2'), '.1f')}",
+         f"Lead-3 {_fmt(d.get('lead3_rouge1'), '.1f')} / {_fmt(d.get('lead3_rouge2'), '.1f')}"),
+    ]),
+    ("timex_eval.py", [], lambda d: [
+        ("time expressions span F1 (relaxed)", _fmt(d.get("span_f1"), ".1f"), "HeidelTime 90.3"),
+        ("time expressions value accuracy", _fmt(d.get("value_acc"), ".1f"), "HeidelTime ≈ 86"),
+        ("weekday value accuracy", _fmt(d.get("weekday_value_acc"), ".1f"), ""),
+    ]),
+    ("storyline_eval.py", [], lambda d: [
+        ("storyline assignment P / R", f"{_fmt(d.get('precision'), '.2f')} / {_fmt(d.get('recall'), '.2f')}",
+         "labelled mini-articles"),
+    ]),
+    ("retrieval_bench.py", [], lambda d: [
+        (f"retrieval p50 / p95 at {d.get('briefs')} briefs",
+         f"{_fmt(d.get('p50_ms'), '.1f')} / {_fmt(d.get('p95_ms'), '.1f')} ms", "p95 < 30 ms"),
+    ]),
+    ("digest_bench.py", [], lambda d: [
+        (f"digest composition, {d.get('events')} events", f"{_fmt(d.get('ms'), '.1f')} ms", ""),
+    ]),
+    ("ack_bench.py", [], lambda d: [
+        ("Slack ack p50 / p99 (bot)", f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
+         "p99 < 100 ms; Slack limit 3 s"),
+        ("Slack ack p50 / p99 (bare bolt app)",
+         f"{_fmt(d.get('bare_p50_ms'), '.1f')} / {_fmt(d.get('bare_p99_ms'), '.1f')} ms", ""),
+        ("ack p99 ratio bot / bare", _fmt(d.get("ratio_p99"), ".2f"), "< 1.5"),
+    ]),
+    ("ingest_bench.py", [], lambda d: [
+        ("ingest throughput (local server)",
+         f"{_fmt(d.get('pipeline_pages_per_s'))} pages/s", f"trafilatura alone {_fmt(d.get('extract_pages_per_s'))}"),
+        ("ingest / extract-alone time ratio", _fmt(d.get("ratio"), ".2f"), "< 1.5"),
+        ("RSS idle / peak (200-article batch)",
+         f"{_fmt(d.get('idle_rss_mb'))} / {_fmt(d.get('peak_rss_mb'))} MB", "< 150 / < 400 MB"),
+    ]),
+]
+
+
+def run_one(script: str, args: list[str]) -> tuple[dict, float]:
+    path = HERE / script
+    if not path.exists():
+        return {"skipped": "not written yet"}, 0.0
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, str(path), "--json", *args], capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    lines = [line for line in proc.stdout.strip().splitlines() if line.strip()]
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return {"skipped": f"failed: {tail[:120]}"}, elapsed
+    try:
+        return json.loads(lines[-1]), elapsed
+    except json.JSONDecodeError:
+        return {"skipped": f"no JSON: {lines[-1][:120]}"}, elapsed
+
+
+def main() -> int:
+    rows: list[tuple[str, str, str]] = []
+    failed = False
+    for script, args, describe in BENCHES:
+        print(f"running {script} …", file=sys.stderr, flush=True)
+        data, elapsed = run_one(script, args)
+        if "skipped" in data:
+            rows.append((script, "skipped", data["skipped"]))
+            failed = failed or data["skipped"].startswith("failed")
+            continue
+        rows.extend(describe(data))
+        print(f"  done in {elapsed:.1f} s", file=sys.stderr, flush=True)
+    width = [max(len(r[i]) for r in rows + [("figure", "value", "target / baseline")]) for i in range(3)]
+    line = "+".join("-" * (w + 2) for w in width)
+    print(f"| {'figure':<{width[0]}} | {'value':<{width[1]}} | {'target / baseline':<{width[2]}} |")
+    print(f"|{line}|")
+    for figure, value, target in rows:
+        print(f"| {figure:<{width[0]}} | {value:<{width[1]}} | {target:<{width[2]}} |")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

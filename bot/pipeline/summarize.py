@@ -1,0 +1,286 @@
+"""Embedded extractive summarizer: TL;DR, key points and open questions without any model.
+
+Why this method: news puts its most important facts first (Lead-3 is a strong baseline), but the lead
+also carries scene-setting sentences while later sentences can restate the core of the story. So each
+candidate sentence gets
+
+    score = (position prior + centrality) / 2 × length prior
+
+- position prior: 1 / (1 + i / 3) for the i-th candidate, a gentle decay that still lets a central
+  later sentence win;
+- centrality: TF-IDF cosine between the sentence and the whole document (IDF over the document's own
+  sentences), scaled so the most central sentence is 1 — linear in the text size, unlike TextRank;
+- length prior: very short sentences carry little and very long ones crowd a bullet list.
+
+Key points are then chosen greedily by maximal marginal relevance (score minus similarity to what is
+already chosen) so two sentences saying the same thing are not both picked, and shown in article order.
+Key-point count: one per ~300 words of candidate text, at least 3 and at most 5 (fewer only when the
+text has fewer usable sentences).
+
+Nothing here depends on capitalisation (the evaluation texts are lower-cased); it is used only to
+recognise title lines. Headings, bylines and page furniture ("Advertisement", "Read more") are dropped
+before scoring.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.errors import InputError
+from bot.pipeline.models import Summary
+from bot.pipeline.sentences import Sentence, split_sentences
+
+TLDR_MAX_CHARS = 220
+KEY_POINT_MAX_CHARS = 400  # a run-on "sentence" (no stops, e.g. a pasted table) is cut, not shown whole
+MIN_KEY_POINTS, MAX_KEY_POINTS = 3, 5
+WORDS_PER_KEY_POINT = 300
+LEAD_REGION = 3  # the TL;DR comes from the first three candidate sentences
+POSITION_SCALE = 3.0
+MMR_REDUNDANCY = 0.5  # weight of the similarity penalty in MMR, against a score in [0, 1]
+MAX_OPEN_QUESTIONS = 3
+
+_STOPWORDS = frozenset(
+    """a about above after again against all also am an and any are as at be because been before being
+    below between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me more
+    most my myself no nor not now of off on once only or other our ours ourselves out over own same she
+    should so some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom why will with
+    would you your yours yourself said says say told according mr mrs ms n't 's""".split()
+)
+
+# Page furniture: matched against a whole sentence (short ones only, so real sentences survive).
+_BOILERPLATE = re.compile(
+    r"^\W*(?:advertisement|advertising|sponsored(?: content)?|leave a (?:comment|reply)|\d+ comments?|comments?"
+    r"|read more|read next|more from|related(?: articles?| stories| coverage)?|see also|continue reading"
+    r"|story continues below|scroll down for (?:video|more)|click here|sign up|subscribe|share this"
+    r"|share on|follow us|follow @|email this|print this|skip to|we use cookies|accept cookies"
+    r"|watch:|video:|photo:|image:|image caption|photograph:|caption:|getty images|reuters/|ap photo"
+    r"|all rights reserved|copyright|©|reporting by|editing by|additional reporting|written by"
+    r"|by [\w.'-]+(?: [\w.'-]+){0,3}(?:,| and | \||$)|published:|updated:|last updated|posted:)",
+    re.IGNORECASE,
+)
+_BOILERPLATE_MAX_WORDS = 20
+_DATELINE = re.compile(
+    r"^(?:[A-Z][A-Za-z .,'-]{1,40}\s*)?\((?:cnn|reuters|ap|afp|bloomberg|upi)\)\s*(?:--|[-—–:])?\s*",
+    re.IGNORECASE,
+)
+_FINAL_PUNCT = re.compile(r"[.!?…。！？:;\"'”’»)\]]$")
+_TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+# Cues that a sentence states something unresolved, with weights: explicit statements of uncertainty
+# count more than a modal verb, which news uses constantly.
+_UNCERTAINTY = [
+    (re.compile(p, re.IGNORECASE), w)
+    for p, w in [
+        (r"\b(?:it (?:is|was|remains) (?:not |un)clear|(?:remains?|still|is|was|are|were) unclear)\b", 3.0),
+        (r"\bunclear\b", 2.5),
+        (r"\bremains? to be seen\b", 3.0),
+        (r"\b(?:open |key |big |main )?questions? (?:is|are|remains?)\b|\bopen question\b", 3.0),
+        (r"\b(?:uncertain|uncertainty|unknown|undecided|unresolved|unanswered)\b", 2.5),
+        (r"\bmay or may not\b", 2.5),
+        (r"\b(?:yet to|has not yet|have not yet|not yet)\b", 2.0),
+        (r"\bdepends? on\b|\bdepending on\b", 2.0),
+        (r"\bwhether\b", 2.0),
+        (r"\b(?:no one knows|nobody knows|not known|did not say|declined to say|would not say)\b", 2.0),
+        (r"\?\s*[\"'”’]?$", 1.5),
+        (r"\b(?:could|might)\b|\bmay\b(?!\s+\d)", 1.0),
+        (r"\b(?:if|risk|possible|possibly|doubt|doubts)\b", 0.5),
+    ]
+]
+_OPEN_QUESTION_MIN_CUE = 1.0
+
+
+@dataclass
+class _Candidate:
+    index: int  # order among candidates (article order)
+    text: str
+    words: int
+    vector: dict[str, float]
+    score: float = 0.0
+
+
+def summarize(text: str) -> Summary:
+    """Pick a one-sentence TL;DR, 3–5 key points (article order) and up to 3 open questions from `text`."""
+    if not text or not text.strip():
+        raise InputError("no text to summarize")
+    candidates = _candidates(split_sentences(text))
+    if not candidates:  # only title-like lines (a pasted headline): use them rather than fail
+        candidates = _fallback_candidates(text)
+    if not candidates:
+        raise InputError("no text to summarize")
+    _score(candidates)
+    chosen = _select_key_points(candidates, _key_point_count(candidates))
+    tldr_source = max(candidates[:LEAD_REGION], key=_tldr_preference)
+    return Summary(
+        tldr=trim(tldr_source.text, TLDR_MAX_CHARS),
+        key_points=[trim(c.text, KEY_POINT_MAX_CHARS) for c in sorted(chosen, key=lambda c: c.index)],
+        open_questions=_open_questions(candidates, exclude=tldr_source),
+    )
+
+
+def trim(sentence: str, limit: int) -> str:
+    """Cut `sentence` to at most `limit` characters at a word boundary, ending with "…" when cut."""
+    sentence = " ".join(sentence.split())
+    if len(sentence) <= limit:
+        return sentence
+    cut = sentence[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-–—") + "…"
+
+
+# --- candidates ------------------------------------------------------------------------------------
+
+
+def _is_heading(sentence: Sentence, paragraph_sentences: int) -> bool:
+    """A title or section line: alone in its paragraph, short, and not ending like a sentence."""
+    if paragraph_sentences != 1 or _FINAL_PUNCT.search(sentence.text):
+        return False
+    return len(sentence.text.split()) <= 15 or len(sentence.text) <= 40
+
+
+def _is_boilerplate(text: str) -> bool:
+    return len(text.split()) <= _BOILERPLATE_MAX_WORDS and bool(_BOILERPLATE.match(text))
+
+
+def _clean(text: str) -> str:
+    """Drop a leading dateline ("WASHINGTON (Reuters) -", "( cnn ) --"): it is not part of the news."""
+    cleaned = _DATELINE.sub("", text, count=1)
+    return cleaned if len(cleaned) >= 0.5 * len(text) else text
+
+
+def _candidates(sentences: list[Sentence]) -> list[_Candidate]:
+    per_paragraph = Counter(s.paragraph for s in sentences)
+    out: list[_Candidate] = []
+    for s in sentences:
+        if _is_heading(s, per_paragraph[s.paragraph]) or _is_boilerplate(s.text):
+            continue
+        text = _clean(s.text)
+        tokens = _tokens(text)
+        if not tokens:
+            continue  # punctuation or numbers only
+        out.append(_Candidate(len(out), text, len(text.split()), dict(Counter(tokens))))
+    return out
+
+
+def _fallback_candidates(text: str) -> list[_Candidate]:
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    lines = [line for line in lines if not _is_boilerplate(line) and _tokens(line)]
+    return [
+        _Candidate(i, line, len(line.split()), dict(Counter(_tokens(line)))) for i, line in enumerate(lines)
+    ]
+
+
+def _stem(word: str) -> str:
+    """A few English suffixes, enough to make "rates"/"rate" and "cutting"/"cut" meet; harmless elsewhere."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 4 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _tokens(text: str) -> list[str]:
+    """Content-word stems; runs of CJK characters (no spaces between words) become character bigrams."""
+    out = []
+    for raw in _TOKEN.findall(text.lower()):
+        word = raw.replace("’", "'").removesuffix("'s")
+        if _CJK.search(word):
+            out.extend(word[i : i + 2] for i in range(max(1, len(word) - 1)))
+        elif word not in _STOPWORDS and (len(word) > 1 or word.isdigit()):
+            out.append(_stem(word))
+    return out
+
+
+# --- scoring ---------------------------------------------------------------------------------------
+
+
+def _score(candidates: list[_Candidate]) -> None:
+    """Set each candidate's score in [0, 1] and turn its term counts into a unit TF-IDF vector."""
+    n = len(candidates)
+    df = Counter(term for c in candidates for term in c.vector)
+    idf = {term: math.log((n + 1) / (count + 0.5)) for term, count in df.items()}
+    centroid: Counter[str] = Counter()
+    for c in candidates:
+        weighted = {t: (1 + math.log(tf)) * idf[t] for t, tf in c.vector.items()}
+        norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
+        c.vector = {t: v / norm for t, v in weighted.items()}
+        centroid.update(c.vector)
+    centrality = [_dot(c.vector, centroid) for c in candidates]
+    top = max(centrality, default=0.0) or 1.0
+    for c, cent in zip(candidates, centrality, strict=True):
+        position = 1.0 / (1.0 + c.index / POSITION_SCALE)
+        c.score = (position + cent / top) / 2 * _length_prior(c.words)
+
+
+def _length_prior(words: int) -> float:
+    """1 for 8–40 words; shorter sentences fade linearly, longer ones gently."""
+    if words < 8:
+        return max(words, 1) / 8
+    if words > 40:
+        return max(0.5, 40 / words)
+    return 1.0
+
+
+def _dot(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(v * b.get(t, 0.0) for t, v in a.items())
+
+
+def _key_point_count(candidates: list[_Candidate]) -> int:
+    words = sum(c.words for c in candidates)
+    wanted = max(MIN_KEY_POINTS, min(MAX_KEY_POINTS, round(words / WORDS_PER_KEY_POINT)))
+    return min(wanted, len(candidates))
+
+
+def _select_key_points(candidates: list[_Candidate], k: int) -> list[_Candidate]:
+    """Maximal marginal relevance: the best-scoring sentence that does not repeat what is chosen."""
+    chosen: list[_Candidate] = []
+    pool = list(candidates)
+    while pool and len(chosen) < k:
+        best = max(pool, key=lambda c: c.score - MMR_REDUNDANCY * _max_similarity(c, chosen))
+        chosen.append(best)
+        pool.remove(best)
+    return chosen
+
+
+def _max_similarity(c: _Candidate, chosen: list[_Candidate]) -> float:
+    return max((_dot(c.vector, o.vector) for o in chosen), default=0.0)
+
+
+def _tldr_preference(c: _Candidate) -> float:
+    """The TL;DR should state, not ask or doubt: such a lead sentence wins only if nothing else is there."""
+    question = c.text.rstrip("\"'”’ ").endswith("?")
+    return c.score - (0.5 if question else 0.0) - (0.25 if uncertainty(c.text) >= 2 else 0.0)
+
+
+# --- open questions --------------------------------------------------------------------------------
+
+
+def uncertainty(text: str) -> float:
+    """Sum of the uncertainty cues in `text` (0 when it states nothing unresolved)."""
+    return sum(weight for pattern, weight in _UNCERTAINTY if pattern.search(text))
+
+
+def _open_questions(candidates: list[_Candidate], exclude: _Candidate) -> list[str]:
+    """Sentences that state uncertainty, strongest cue first; the sentence's own score breaks ties."""
+    ranked = []
+    for c in candidates:
+        if c is exclude:
+            continue
+        cue = uncertainty(c.text)
+        if cue >= _OPEN_QUESTION_MIN_CUE:
+            ranked.append((cue + c.score, -c.index, c))
+    ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [trim(c.text, KEY_POINT_MAX_CHARS) for _, _, c in ranked[:MAX_OPEN_QUESTIONS]]
