@@ -1,0 +1,386 @@
+"""Dated, future-pointing events ("Fed rate decision — Wed 29 Oct") from an article's text.
+
+How it decides (kept rule-based so that it is predictable and testable):
+  * Time expressions come from `bot.pipeline.timex.find_times`, resolved against `ref` (the article's
+    publication day or "today"), so "stocks rallied Monday" resolves to the past and makes no event.
+  * An event needs a future-pointing mention: a day after `ref` (or `ref` itself only when the sentence
+    is future-tense: "will ... today"), or a week / month that has not ended. A week or month that is
+    the current one ("later this month", "this week") counts only when the sentence is future-tense.
+  * Bare month names count only in future-tense sentences: "A December cut remains possible" is a
+    possibility, not an announcement, and makes no event; "the ECB will meet in December" makes a
+    month-precision event.
+  * Precision: a day gives "day"; an ISO week ("next week", "the week ahead") gives "week" (date = that
+    Monday); a month ("later this month", "in December") gives "month" (date = the 1st). A sentence with
+    a day-precision mention drops its coarser mentions. Nothing more than a year ahead.
+  * Title: actors (capitalised names, with well-known institutions abbreviated: Federal Reserve -> Fed,
+    Bank of Japan -> BoJ...) plus an action noun taken from the sentence ("rate decision", "meets X",
+    "summit", "jobs report"...), at most eight words.
+  * Clock time and zone come from a TIME mention of the same day ("at 2 p.m. ET" -> 14:00,
+    America/New_York).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+
+from bot.pipeline.models import Event
+from bot.pipeline.sentences import split_sentences
+from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
+
+__all__ = ["extract_events", "merge_events", "dedup_events", "event_key", "INSTITUTIONS"]
+
+MAX_TITLE_WORDS = 8
+HORIZON_DAYS = 366
+
+# Long name -> short name. Order matters: longer names first so "People's Bank of China" wins over "Bank".
+INSTITUTIONS: dict[str, str] = {
+    "Federal Reserve Board": "Fed",
+    "Federal Reserve": "Fed",
+    "Federal Open Market Committee": "Fed",
+    "FOMC": "Fed",
+    "the Fed": "Fed",
+    "Bank of Japan": "BoJ",
+    "BOJ": "BoJ",
+    "European Central Bank": "ECB",
+    "Bank of England": "BoE",
+    "BOE": "BoE",
+    "Bank of Canada": "BoC",
+    "People's Bank of China": "PBoC",
+    "Reserve Bank of Australia": "RBA",
+    "Reserve Bank of India": "RBI",
+    "Swiss National Bank": "SNB",
+    "International Monetary Fund": "IMF",
+    "Organization of the Petroleum Exporting Countries": "OPEC",
+    "Organisation of the Petroleum Exporting Countries": "OPEC",
+    "Group of 20": "G20",
+    "Group of Twenty": "G20",
+    "G-20": "G20",
+    "Group of Seven": "G7",
+    "G-7": "G7",
+    "Asia-Pacific Economic Cooperation": "APEC",
+    "Bureau of Labor Statistics": "BLS",
+    "European Union": "EU",
+    "United Nations": "UN",
+    "Bank of Korea": "BoK",
+}
+_CENTRAL_BANKS = {"Fed", "BoJ", "ECB", "BoE", "BoC", "PBoC", "RBA", "RBI", "SNB", "BoK"}
+
+# Well-known people written family-name-first, or otherwise not shortened to their last word.
+_SHORT_NAMES = {"Xi Jinping": "Xi", "Li Qiang": "Li", "Kim Jong Un": "Kim", "Lee Jae-myung": "Lee"}
+
+# Capitalised words that are not actors: titles, roles, days, months, sentence starters, nationalities.
+_NOT_ACTOR = {
+    "The", "A", "An", "On", "In", "At", "By", "For", "And", "But", "Or", "If", "As", "After", "Before", "Later",
+    "Earlier", "Then", "This", "That", "These", "Those", "It", "Its", "He", "She", "They", "We", "I", "His",
+    "Her", "Their", "Our", "Meanwhile", "Also", "Still", "Yet", "While", "With", "Markets", "Investors",
+    "Traders", "Analysts", "Economists", "Stocks", "Shares", "Officials", "Next", "Last", "Tuesday's",
+    "President", "Prime", "Minister", "Chancellor", "Governor", "Chair", "Chairman", "Chairwoman", "Secretary",
+    "Treasury", "Premier", "Leader", "King", "Queen", "Mr", "Mrs", "Ms", "Dr", "Sen", "Rep", "Gov",
+    "Chinese", "Japanese", "American", "British", "European", "German", "French", "Korean", "Indian",
+    "Canadian", "Australian", "Russian", "Wall", "Street", "ET", "GMT", "EST", "EDT", "PT", "UTC", "JST",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January", "February",
+    "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    "Oct", "Nov", "Dec", "Jan", "Feb", "Sept", "Aug", "Today", "Tomorrow", "Week", "Ahead", "Both", "Each",
+    "When", "Where", "Elsewhere", "Separately", "However", "Instead", "Now", "Here", "There", "What", "Why", "How", "Who", "No", "Not", "Some", "Many", "Most", "All", "One", "Two",
+}
+
+# Action nouns, tried in order; the first that matches the sentence names the event.
+_ACTIONS: list[tuple[re.Pattern, str]] = [
+    (re.compile(r"\b(?:policy\s+(?:decision|meeting|review|board|statement|announcement)|monetary\s+policy)\b", re.I),
+     "policy decision"),
+    (re.compile(r"\b(?:rate\s+(?:decision|cut|hike|increase|move|announcement)|interest\s+rates?|(?:cut|raise|hold|lower)s?\s+rates|"
+                r"policy\s+rate|rates?\s+(?:on\s+hold|unchanged)|basis[-\s]points?|rate-setting)\b", re.I), "rate decision"),
+    (re.compile(r"\b(?:decides?|decision)\b", re.I), "rate decision"),
+    (re.compile(r"\bsummit\b", re.I), "summit"),
+    (re.compile(r"\b(?:meets?|meeting|talks|sit\s+down|hold\s+talks)\b", re.I), "meeting"),
+    (re.compile(r"\b(?:jobs|payrolls?|employment|labou?r\s+market)\s+(?:report|data|figures|numbers)\b|\bnonfarm\b", re.I),
+     "jobs report"),
+    (re.compile(r"\b(?:inflation|consumer\s+price|CPI|PCE)\b.{0,30}\b(?:data|figures|report|reading|numbers)\b", re.I),
+     "inflation data"),
+    (re.compile(r"\b(?:GDP|gross\s+domestic\s+product)\b", re.I), "GDP data"),
+    (re.compile(r"\b(?:earnings|quarterly\s+results|results)\b", re.I), "earnings"),
+    (re.compile(r"\belection\b", re.I), "election"),
+    (re.compile(r"\b(?:vote|votes|voting|referendum|ballot)\b", re.I), "vote"),
+    (re.compile(r"\b(?:testify|testifies|testimony|hearing)\b", re.I), "hearing"),
+    (re.compile(r"\b(?:speech|speaks|address(?:es)?|remarks)\b", re.I), "speech"),
+    (re.compile(r"\bdeadline\b", re.I), "deadline"),
+    (re.compile(r"\b(?:data|figures|report|statistics|release|survey)\b", re.I), "data release"),
+    (re.compile(r"\b(?:visits?|visiting|trip|travels?)\b", re.I), "visit"),
+]
+
+_TITLE_BEFORE_NAME = re.compile(
+    r"\b(?:President|Prime\s+Minister|Premier|Chancellor|Governor|Chair(?:man|woman)?|Secretary|Minister|"
+    r"Leader|King|Queen|Mr\.?|Mrs\.?|Ms\.?|Dr\.?)\s+$"
+)
+_NAME = re.compile(r"\b(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}\d*|G\d{1,2}|G-\d{1,2})(?:\s+(?:of\s+(?:the\s+)?)?(?:[A-Z][a-zA-Z'’\-]+|[A-Z]{2,}))*")
+
+
+def _actors(sentence: str) -> list[str]:
+    """Actors in order of appearance: abbreviated institutions and people's short names, no duplicates."""
+    found: list[tuple[int, str]] = []
+    taken: list[tuple[int, int]] = []
+    for long, short in sorted(INSTITUTIONS.items(), key=lambda kv: -len(kv[0])):
+        flags = re.IGNORECASE if long.startswith("the ") else 0
+        for m in re.finditer(rf"(?<![\w-]){re.escape(long)}(?![\w-])", sentence, flags):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), short))
+    for m in re.finditer(r"(?<![\w-])Fed(?![\w-])", sentence):
+        if not any(m.start() < e and s < m.end() for s, e in taken):
+            taken.append((m.start(), m.end()))
+            found.append((m.start(), "Fed"))
+    for m in _NAME.finditer(sentence):
+        if any(m.start() < e and s < m.end() for s, e in taken):
+            continue
+        words = [w for w in re.split(r"\s+", m.group(0)) if w]
+        if words[0] in ("In", "At", "From", "Near", "Across", "Outside", "Inside") and len(words) > 1:
+            continue  # "In Tokyo, ...": a place
+        # Drop leading non-actor words ("President Donald Trump" -> "Donald Trump").
+        while words and (words[0].rstrip(".'’s") in _NOT_ACTOR or words[0] in _NOT_ACTOR or words[0] == "of"):
+            words.pop(0)
+        while words and (words[-1] in _NOT_ACTOR or words[-1] == "of"):
+            words.pop()
+        if not words:
+            continue
+        name = " ".join(words)
+        end = m.end()
+        possessive = sentence[end - 2:end] in ("'s", "’s") or sentence[end:end + 2] in ("'s", "’s")
+        if possessive:
+            name = re.sub(r"['’]s$", "", name)
+            # "Japan's prime minister, Sanae Takaichi" / "Japan's Prime Minister X": Japan only describes X.
+            after = sentence[end:end + 40]
+            if re.match(r"(?:['’]s)?\s+(?:new\s+|top\s+|former\s+)?(?:[Pp]rime\s+[Mm]inister|[Pp]resident|[Pp]remier|"
+                        r"[Cc]hancellor|[Ll]eader|[Ff]inance\s+[Mm]inister|[Gg]overnor)", after):
+                continue
+        if m.start() == 0 and len(words) == 1 and name.lower() in _COMMON_SENTENCE_STARTS:
+            continue
+        if _PLACE_BEFORE.search(sentence, max(0, m.start() - 30), m.start()):
+            continue  # "In Tokyo, ...", "travel to South Korea": places, not actors
+        short = _SHORT_NAMES.get(name)
+        if short is None:
+            parts = name.split()
+            # A person's full name (2-3 capitalised words, no "of") shortens to the family name.
+            is_person = 2 <= len(parts) <= 3 and "of" not in parts and all(p[0].isupper() and p[1:].islower()
+                                                                            for p in parts if len(p) > 1)
+            short = parts[-1] if is_person else name
+        taken.append((m.start(), m.end()))
+        found.append((m.start(), short))
+    out: list[str] = []
+    for _, name in sorted(found):
+        if name not in out:
+            out.append(name)
+    return out
+
+
+_PLACE_BEFORE = re.compile(
+    r"(?:\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear|[Aa]cross|[Oo]utside|[Ii]nside)|"
+    r"\b(?:travel|travels|head|heads|fly|flies|return|returns|go|goes|trip|visit|arrive|arrives)\s+(?:to|in))\s+(?:the\s+)?$"
+)
+_COMMON_SENTENCE_STARTS = {"markets", "stocks", "investors", "traders", "analysts", "there", "here", "what"}
+
+
+def _action(sentence: str, actors: list[str]) -> str | None:
+    for rx, name in _ACTIONS:
+        if rx.search(sentence):
+            if name in ("policy decision", "rate decision") and not any(a in _CENTRAL_BANKS for a in actors):
+                continue
+            return name
+    return None
+
+
+def _title(sentence: str) -> str:
+    actors = _actors(sentence)
+    action = _action(sentence, actors)
+    banks = [a for a in actors if a in _CENTRAL_BANKS]
+    if action in ("policy decision", "rate decision"):
+        title = f"{banks[0]} {action}"
+    elif action in ("meeting", "summit"):
+        people = [a for a in actors if a not in _CENTRAL_BANKS]
+        if action == "meeting" and len(people) >= 2 and re.search(r"\bmeets?\b|\bwill\s+meet\b", sentence):
+            title = f"{people[0]} meets {people[1]}"
+        elif len(people) >= 2:
+            title = f"{people[0]}–{people[1]} {action}"
+        elif people:
+            title = f"{people[0]} {action}"
+        elif banks:
+            title = f"{banks[0]} policy meeting"
+        else:
+            title = action.capitalize()
+    elif action:
+        who = actors[:2]
+        if action == "jobs report" and not who and re.search(r"U\.S\.|\bUS\b|\bAmerican\b", sentence):
+            who = ["US"]
+        title = f"{' '.join(who)} {action}".strip()
+        if not who:
+            title = title.capitalize()
+    elif actors:
+        title = " ".join(actors[:3]) + " event"
+    else:
+        words = re.sub(r"\s+", " ", sentence).strip().rstrip(".").split(" ")
+        title = " ".join(words[:MAX_TITLE_WORDS])
+    words = title.split()
+    return " ".join(words[:MAX_TITLE_WORDS])
+
+
+# ---------------------------------------------------------------------------------------------- dates
+
+
+def _mention_target(m: TimeMention) -> tuple[str, dt.date, str | None] | None:
+    """(precision, date, HH:MM) of a mention, or None for values that are no calendar unit."""
+    v = m.value
+    if re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", v):
+        d = dt.date.fromisoformat(v[:10])
+        t = v[11:16] if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", v) else None
+        return "day", d, t
+    wm = re.fullmatch(r"(\d{4})-W(\d\d)", v)
+    if wm:
+        return "week", dt.date.fromisocalendar(int(wm.group(1)), int(wm.group(2)), 1), None
+    mm = re.fullmatch(r"(\d{4})-(\d\d)", v)
+    if mm:
+        return "month", dt.date(int(mm.group(1)), int(mm.group(2)), 1), None
+    return None
+
+
+def _is_future(prec: str, date: dt.date, ref: dt.date, tense: str | None, bare_month: bool) -> bool:
+    if (date - ref).days > HORIZON_DAYS:
+        return False
+    if prec == "day":
+        return date > ref or (date == ref and tense == "future")
+    if prec == "week":
+        monday = ref - dt.timedelta(days=ref.weekday())
+        return date > monday or (date == monday and tense == "future")
+    this_month = ref.replace(day=1)
+    if bare_month and tense != "future":
+        return False
+    return date > this_month or (date == this_month and tense == "future")
+
+
+_FORWARD_WORD = re.compile(r"\b(?:later|next|coming|ahead|upcoming|tomorrow)\b", re.IGNORECASE)
+_TZ_RX = re.compile(r"\b(" + "|".join(sorted(TZ_ABBREVIATIONS, key=len, reverse=True)) + r")\b")
+
+
+def extract_events(text: str, ref: dt.date) -> list[Event]:
+    """Future-pointing events in `text`, one per sentence and date (same event twice: merged), by date."""
+    if not text or not text.strip():
+        return []
+    mentions = find_times(text, ref)
+    if not mentions:
+        return []
+    events: list[Event] = []
+    for sent in split_sentences(text):
+        inside = [m for m in mentions if sent.start <= m.start < sent.end]
+        if not inside:
+            continue
+        candidates: dict[tuple[str, dt.date], dict] = {}
+        for m in inside:
+            target = _mention_target(m)
+            if target is None:
+                continue
+            prec, date, clock = target
+            tense = tense_at(sent.text, m.start - sent.start)
+            bare_month = prec == "month" and not re.search(r"\b(?:next|later|this|coming|early|mid|late)\b", m.text, re.I)
+            if _FORWARD_WORD.search(m.text):
+                tense = "future"  # "later this month", "the week ahead", "next week" point forward by themselves
+            if not _is_future(prec, date, ref, tense, bare_month):
+                continue
+            slot = candidates.setdefault((prec, date), {"time": None, "tz": None})
+            if clock:
+                slot["time"] = clock
+                tz = _TZ_RX.search(m.text) or _TZ_RX.search(text, m.end, min(len(text), m.end + 6))
+                if tz:
+                    slot["tz"] = TZ_ABBREVIATIONS[tz.group(1)]
+        if any(p == "day" for p, _ in candidates):
+            candidates = {k: v for k, v in candidates.items() if k[0] == "day"}
+        if not candidates:
+            continue
+        title = _title(sent.text)
+        for (prec, date), slot in sorted(candidates.items(), key=lambda kv: kv[0][1]):
+            events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
+                                evidence=sent.text))
+    merged = merge_events([(e, "") for e in events])
+    return [e for e, _ in merged]
+
+
+# ---------------------------------------------------------------------------------------------- dedup
+
+_ACTION_FAMILY = {"meets": "meeting", "meeting": "meeting", "summit": "meeting", "talks": "meeting"}
+
+
+def _title_parts(title: str) -> tuple[frozenset[str], str]:
+    """(actors, action) of a title made by `_title`: capitalised tokens vs. the lower-case action words."""
+    tokens = re.split(r"[\s–\-]+", title)
+    actors = frozenset(t for t in tokens if t and (t[0].isupper() or t[0].isdigit()) and t.lower() != "us"
+                       or t == "US")
+    action_words = [t.lower() for t in tokens if t and not (t[0].isupper() or t[0].isdigit())]
+    action = " ".join(action_words)
+    for word in action_words:
+        if word in _ACTION_FAMILY:
+            action = _ACTION_FAMILY[word]
+            break
+    return actors, action
+
+
+def event_key(event: Event) -> tuple:
+    """Hashable identity for exact dedup: precision, date, actors and action family of the title."""
+    actors, action = _title_parts(event.title)
+    return (event.precision, event.date.isoformat(), tuple(sorted(actors)), action)
+
+
+def _same_event(a: Event, b: Event) -> bool:
+    if a.precision != b.precision:
+        return False
+    gap = abs((a.date - b.date).days)
+    if (a.precision == "day" and gap > 1) or (a.precision != "day" and gap != 0):
+        return False
+    if a.title.lower() == b.title.lower():
+        return True
+    actors_a, action_a = _title_parts(a.title)
+    actors_b, action_b = _title_parts(b.title)
+    return bool(actors_a & actors_b) and action_a == action_b
+
+
+def _score(e: Event) -> tuple:
+    """How well an event is evidenced: a clock time, then named actors, then a longer evidence sentence."""
+    actors, _ = _title_parts(e.title)
+    return (e.time is not None, e.timezone is not None, len(actors), len(e.evidence))
+
+
+def merge_events(items: list[tuple[Event, str]]) -> list[tuple[Event, list[str]]]:
+    """Merge the same event reported by several briefs.
+
+    Rule: two events are the same when their precision matches, their dates are within one day (day
+    precision) or equal (week/month), and their titles are equal or share at least one actor and the
+    same action family (meets/meeting/summit/talks are one family). Each group keeps the date most
+    sources give (ties: the earliest), the title/time of its best-evidenced member (clock time, zone,
+    more actors, longer evidence) and the brief ids in first-seen order.
+    """
+    groups: list[list[tuple[Event, str]]] = []
+    for event, source in items:
+        for group in groups:
+            if any(_same_event(event, other) for other, _ in group):
+                group.append((event, source))
+                break
+        else:
+            groups.append([(event, source)])
+    out: list[tuple[Event, list[str]]] = []
+    for group in groups:
+        counts: dict[dt.date, int] = {}
+        for e, _ in group:
+            counts[e.date] = counts.get(e.date, 0) + 1
+        date = max(sorted(counts), key=lambda d: counts[d])
+        best = max((e for e, _ in group), key=_score)
+        sources: list[str] = []
+        for _, s in group:
+            if s and s not in sources:
+                sources.append(s)
+        out.append((Event(best.title, date, best.precision, best.time, best.timezone, best.evidence), sources))
+    out.sort(key=lambda es: (es[0].date, es[0].time or ""))
+    return out
+
+
+def dedup_events(groups: Iterable[tuple[str, list[Event]]]) -> list[tuple[Event, list[str]]]:
+    """`merge_events` over (brief id, events) groups, e.g. every brief of the coming week."""
+    return merge_events([(e, brief_id) for brief_id, events in groups for e in events])

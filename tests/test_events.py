@@ -1,0 +1,125 @@
+"""Event extraction from a week-ahead article, precision rules, times and cross-article dedup."""
+
+import datetime as dt
+from pathlib import Path
+
+from bot.pipeline.events import dedup_events, event_key, extract_events, merge_events
+from bot.pipeline.models import Event
+
+MON = dt.date(2025, 10, 27)
+FIXTURE = Path(__file__).parent / "fixtures" / "week_ahead_monday.txt"
+SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "samples" / "markets-week-ahead.md"
+
+EXPECTED_DAY_EVENTS = {
+    (dt.date(2025, 10, 28), "Takaichi meets Trump"),
+    (dt.date(2025, 10, 29), "Fed rate decision"),
+    (dt.date(2025, 10, 30), "Trump–Xi summit"),
+    (dt.date(2025, 10, 30), "BoJ policy decision"),
+}
+
+
+def _day_events(events):
+    return {(e.date, e.title) for e in events if e.precision == "day"}
+
+
+def test_week_ahead_article_gives_exactly_the_four_events():
+    events = extract_events(FIXTURE.read_text(encoding="utf-8"), MON)
+    assert _day_events(events) == EXPECTED_DAY_EVENTS
+    # Month rule: "A December move remains possible" is not future-tense, so it makes no event at all.
+    assert len(events) == 4
+    fed = next(e for e in events if e.title == "Fed rate decision")
+    assert (fed.time, fed.timezone) == ("14:00", "America/New_York")
+    assert "Wednesday" in fed.evidence
+    for e in events:
+        assert len(e.title.split()) <= 8
+        assert e.evidence
+
+
+def test_demo_sample_gives_the_same_four_events():
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert text.startswith("# ")
+    assert 450 <= len(text.split()) <= 750
+    events = extract_events(text, MON)
+    assert _day_events(events) == EXPECTED_DAY_EVENTS
+    assert len(events) == 4
+
+
+def test_past_mentions_make_no_event():
+    text = "Stocks rallied Monday. The minister said on Friday that talks had stalled. Exports fell last month."
+    assert extract_events(text, MON) == []
+
+
+def test_same_day_needs_future_tense():
+    assert extract_events("Shares of the bank rose today.", MON) == []
+    events = extract_events("The Bank of England will announce its rate decision today.", MON)
+    assert [(e.date, e.title) for e in events] == [(MON, "BoE rate decision")]
+
+
+def test_no_dates_no_events():
+    assert extract_events("Inflation remains sticky and policymakers are divided.", MON) == []
+    assert extract_events("", MON) == []
+
+
+def test_numbers_are_not_dates():
+    text = "Shares gained 40% and yields fell 2%, after a 25 basis points cut and a $350 billion deal, two years early."
+    assert extract_events(text, MON) == []
+
+
+def test_time_and_timezone():
+    (e,) = extract_events("The Federal Reserve will release its statement at 2 p.m. ET on Wednesday.", MON)
+    assert (e.date, e.time, e.timezone, e.precision) == (dt.date(2025, 10, 29), "14:00", "America/New_York", "day")
+    (e,) = extract_events("The European Central Bank will announce its rate decision Thursday at 13:15 CET.", MON)
+    assert (e.title, e.time, e.timezone) == ("ECB rate decision", "13:15", "Europe/Berlin")
+
+
+def test_week_and_month_precision():
+    events = extract_events(
+        "The U.S. jobs report is due next week. The Bank of Japan will decide later this month. "
+        "Brazil will hold an election in October next year. A December cut remains possible.",
+        MON,
+    )
+    got = {(e.title, e.date, e.precision) for e in events}
+    assert got == {
+        ("US jobs report", dt.date(2025, 11, 3), "week"),
+        ("BoJ rate decision", dt.date(2025, 10, 1), "month"),
+        ("Brazil election", dt.date(2026, 10, 1), "month"),
+    }
+
+
+def test_future_tense_month_gives_month_event_and_horizon_is_one_year():
+    (e,) = extract_events("The G20 summit will take place in December.", MON)
+    assert (e.title, e.date, e.precision) == ("G20 summit", dt.date(2025, 12, 1), "month")
+    assert extract_events("The treaty will be reviewed on Oct. 30, 2027.", MON) == []
+
+
+def test_dedup_across_two_articles():
+    a = extract_events("Japan's prime minister, Sanae Takaichi, will meet President Donald Trump on Tuesday.", MON)
+    b = extract_events(
+        "President Donald Trump and Prime Minister Sanae Takaichi are expected to hold talks on Tuesday "
+        "at 10 a.m. JST. The Federal Reserve will announce its rate decision on Wednesday.",
+        MON,
+    )
+    merged = dedup_events([("B1", a), ("B2", b)])
+    assert len(merged) == 2
+    meeting, sources = merged[0]
+    assert meeting.date == dt.date(2025, 10, 28)
+    assert sources == ["B1", "B2"]
+    assert meeting.time == "10:00"  # the better-evidenced report (with a clock time) wins
+    fed, fed_sources = merged[1]
+    assert (fed.title, fed_sources) == ("Fed rate decision", ["B2"])
+
+
+def test_merge_events_rules():
+    fed1 = Event("Fed rate decision", dt.date(2025, 10, 29), "day", evidence="x")
+    fed2 = Event("Fed rate decision", dt.date(2025, 10, 30), "day", time="14:00", evidence="y")
+    boj = Event("BoJ policy decision", dt.date(2025, 10, 30), "day")
+    far = Event("Fed rate decision", dt.date(2025, 12, 10), "day")
+    out = merge_events([(fed1, "A"), (boj, "B"), (fed2, "C"), (far, "D")])
+    assert [(e.title, e.date, s) for e, s in out] == [
+        ("Fed rate decision", dt.date(2025, 10, 29), ["A", "C"]),
+        ("BoJ policy decision", dt.date(2025, 10, 30), ["B"]),
+        ("Fed rate decision", dt.date(2025, 12, 10), ["D"]),
+    ]
+    assert out[0][0].time == "14:00"
+    assert event_key(fed1) == event_key(Event("Fed rate decision", dt.date(2025, 10, 29), "day"))
+    assert event_key(fed1) != event_key(boj)
