@@ -70,3 +70,7 @@ def _loopback_only(monkeypatch):
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+
+
+# The loopback article server is a fixture every area's tests share.
+pytest_plugins = ["tests.helpers.article_server"]
