@@ -1,0 +1,58 @@
+"""`briefbot digest`: the week-ahead digest of a channel, as text or JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from bot.cli.common import AppContext, echo_json, fail, pass_app
+from bot.pipeline.digest import compose_digest, format_digest_text
+
+MAX_DAYS = 31
+
+
+def digest_date(app: AppContext, value: str | None) -> dt.date:
+    """--date as a date (one-line error when malformed); default today in BRIEFBOT_TIMEZONE."""
+    if value is None:
+        return app.services.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--date {value!r} is not a date like 2025-10-27")
+        raise AssertionError("unreachable") from None
+
+
+def check_days(days: int, maximum: int) -> None:
+    if not 1 <= days <= maximum:
+        fail(f"--days must be between 1 and {maximum}, got {days}")
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--date", "date_text", help="Morning of the digest, YYYY-MM-DD (default: today).")
+    @click.option("--days", default=7, show_default=True, type=int, help="Days in the week ahead.")
+    @click.option(
+        "--channel", default="", help="Slack channel id whose view to use (its own + public briefs)."
+    )
+    @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")
+    @click.option("--json", "as_json", is_flag=True, help="Print the digest JSON.")
+    @pass_app
+    def digest(
+        app: AppContext, date_text: str | None, days: int, channel: str, team: str, as_json: bool
+    ) -> None:
+        """Compose the week-ahead digest: events by day, storylines that moved, open questions."""
+        date = digest_date(app, date_text)
+        check_days(days, MAX_DAYS)
+        result = compose_digest(
+            app.services.store,
+            date=date,
+            days=days,
+            team=team,
+            channel=channel,
+            timezone=app.settings.timezone,
+        )
+        if as_json:
+            echo_json(result.to_json())
+        else:
+            click.echo(format_digest_text(result))
