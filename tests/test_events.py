@@ -123,3 +123,23 @@ def test_merge_events_rules():
     assert out[0][0].time == "14:00"
     assert event_key(fed1) == event_key(Event("Fed rate decision", dt.date(2025, 10, 29), "day"))
     assert event_key(fed1) != event_key(boj)
+
+
+def test_references_to_an_earlier_named_actor_give_the_title():
+    text = (
+        "The Bank of Japan is under pressure from the new government. "
+        "Japan's new prime minister, Sanae Takaichi, favours easy money.\n\n"
+        "The central bank ends its two-day policy meeting on Thursday. "
+        "The prime minister is due to meet visiting US President Donald Trump on Tuesday."
+    )
+    events = extract_events(text, dt.date(2025, 10, 27))
+    assert [(e.title, e.date.isoformat()) for e in events] == [
+        ("Takaichi meets Trump", "2025-10-28"),
+        ("BoJ policy decision", "2025-10-30"),
+    ]
+
+
+def test_hedged_mentions_make_no_event():
+    text = "It remains unclear whether the Fed will signal a further cut in December. The Fed meets on Wednesday."
+    events = extract_events(text, dt.date(2025, 10, 27))
+    assert [(e.precision, e.date.isoformat()) for e in events] == [("day", "2025-10-29")]

@@ -25,7 +25,7 @@ SAMPLES: list[tuple[str, dt.date]] = [
     ("fed-decision-preview.md", dt.date(2025, 10, 24)),
     ("us-china-trade-talks.md", dt.date(2025, 10, 27)),
     ("markets-week-ahead.md", dt.date(2025, 10, 27)),
-    ("japan-fiscal-plans.md", dt.date(2025, 10, 28)),
+    ("japan-fiscal-plans.md", dt.date(2025, 10, 27)),
 ]
 DEMO_CHANNEL = "C0DEMO"
 DIGEST_DATE = dt.date(2025, 10, 27)
@@ -45,7 +45,7 @@ def register(cli: click.Group) -> None:
         settings = dataclasses.replace(app.settings, backend="embedded")
         workdir = tempfile.mkdtemp(prefix="briefbot-demo-")
         db_path = keep or str(Path(workdir) / "demo.db")
-        clock = FixedClock(dt.datetime(2025, 10, 28, 6, 0, tzinfo=dt.UTC))
+        clock = FixedClock(dt.datetime(2025, 10, 27, 6, 0, tzinfo=dt.UTC))
         services = build_services(settings, clock=clock, db_path=db_path)
         app.use(services)
         click.secho(f"briefbot demo — embedded backend, database {db_path}\n", bold=True)
@@ -55,9 +55,14 @@ def register(cli: click.Group) -> None:
             click.secho(f"── {path.name} (published {published:%a %d %b %Y})", fg="cyan")
             click.echo(format_brief_text(services.store.get_brief(result.brief_id)))
             click.echo()
-        for extra in DEMO_EXTRAS:
-            extra(services, placement)
+        _print_digest(services, placement)
 
 
-# Later stages (answers, digest, schedules) append callables here: (services, placement) -> None.
-DEMO_EXTRAS: list = []
+def _print_digest(services, placement: Placement) -> None:
+    from bot.pipeline.digest import compose_digest, format_digest_text
+
+    click.secho(f"── The morning digest for {DIGEST_DATE:%a %d %b %Y}", fg="cyan")
+    digest = compose_digest(services.store, date=DIGEST_DATE, team=placement.team, channel=placement.channel,
+                            timezone=services.settings.timezone)
+    click.echo(format_digest_text(digest))
+    click.echo()

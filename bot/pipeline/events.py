@@ -138,6 +138,10 @@ def _actors(sentence: str) -> list[str]:
         words = [w for w in re.split(r"\s+", m.group(0)) if w]
         if words[0] in ("In", "At", "From", "Near", "Across", "Outside", "Inside") and len(words) > 1:
             continue  # "In Tokyo, ...": a place
+        # A role inside the name describes who follows it: "US President Donald Trump" -> "Donald Trump".
+        roles = [i for i, w in enumerate(words[:-1]) if w in _ROLE_WORDS]
+        if roles:
+            words = words[roles[-1] + 1:]
         # Drop leading non-actor words ("President Donald Trump" -> "Donald Trump").
         while words and (words[0].rstrip(".'’s") in _NOT_ACTOR or words[0] in _NOT_ACTOR or words[0] == "of"):
             words.pop(0)
@@ -175,6 +179,46 @@ def _actors(sentence: str) -> list[str]:
     return out
 
 
+_ROLE_WORDS = {"President", "Minister", "Premier", "Chancellor", "Governor", "Chair", "Chairman", "Chairwoman",
+               "Secretary", "Leader", "King", "Queen"}
+
+# Phrases that refer back to an actor named earlier in the article ("the central bank", "the prime minister").
+_BANK_REFERENCE = re.compile(r"\b(?:the\s+central\s+bank|the\s+bank|the\s+committee|policymakers)\b", re.I)
+_ROLE_REFERENCE = {
+    "prime minister": re.compile(r"\bthe\s+(?:new\s+)?prime\s+minister\b", re.I),
+    "president": re.compile(r"\bthe\s+president\b", re.I),
+    "chancellor": re.compile(r"\bthe\s+chancellor\b", re.I),
+}
+
+
+def _referents(sentence: str, before: str) -> list[str]:
+    """Actors that phrases like "the central bank" or "the prime minister" point back to, from earlier text.
+
+    Only the nearest earlier central bank or the nearest earlier holder of that role is used, so a sentence
+    without such a phrase, or an article that never named one, gets nothing.
+    """
+    found: list[tuple[int, str]] = []
+    if _BANK_REFERENCE.search(sentence) and not any(a in _CENTRAL_BANKS for a in _actors(sentence)):
+        banks = [a for a in _actors(before[-3000:]) if a in _CENTRAL_BANKS]
+        if banks:
+            last = max(banks, key=lambda b: _last_position(before, b))
+            found.append((_BANK_REFERENCE.search(sentence).start(), last))
+    for role, rx in _ROLE_REFERENCE.items():
+        m = rx.search(sentence)
+        if not m:
+            continue
+        named = list(re.finditer(rf"{role}\s*,?\s+((?:[A-Z][a-z'’\-]+\s+)?[A-Z][a-z'’\-]+)", before, re.I))
+        if named:
+            name = named[-1].group(1)
+            found.append((m.start(), _SHORT_NAMES.get(name, name.split()[-1])))
+    return [name for _, name in sorted(found)]
+
+
+def _last_position(text: str, short: str) -> int:
+    names = [long for long, s in INSTITUTIONS.items() if s == short] + [short]
+    return max(text.rfind(n) for n in names)
+
+
 _PLACE_BEFORE = re.compile(
     r"(?:\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear|[Aa]cross|[Oo]utside|[Ii]nside)|"
     r"\b(?:travel|travels|head|heads|fly|flies|return|returns|go|goes|trip|visit|arrive|arrives)\s+(?:to|in))\s+(?:the\s+)?$"
@@ -191,8 +235,11 @@ def _action(sentence: str, actors: list[str]) -> str | None:
     return None
 
 
-def _title(sentence: str) -> str:
+def _title(sentence: str, before: str = "") -> str:
     actors = _actors(sentence)
+    for name in reversed(_referents(sentence, before)):
+        if name not in actors:
+            actors.insert(0, name)
     action = _action(sentence, actors)
     banks = [a for a in actors if a in _CENTRAL_BANKS]
     if action in ("policy decision", "rate decision"):
@@ -258,6 +305,7 @@ def _is_future(prec: str, date: dt.date, ref: dt.date, tense: str | None, bare_m
     return date > this_month or (date == this_month and tense == "future")
 
 
+_HEDGE = re.compile(r"\b(?:whether|unclear|uncertain|remains\s+to\s+be\s+seen|if|unless)\b", re.IGNORECASE)
 _FORWARD_WORD = re.compile(r"\b(?:later|next|coming|ahead|upcoming|tomorrow)\b", re.IGNORECASE)
 _TZ_RX = re.compile(r"\b(" + "|".join(sorted(TZ_ABBREVIATIONS, key=len, reverse=True)) + r")\b")
 
@@ -280,6 +328,8 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             if target is None:
                 continue
             prec, date, clock = target
+            if _HEDGE.search(sent.text, 0, m.start - sent.start):
+                continue  # "unclear whether the Fed will cut in December": a question, not a scheduled event
             tense = tense_at(sent.text, m.start - sent.start)
             bare_month = prec == "month" and not re.search(r"\b(?:next|later|this|coming|early|mid|late)\b", m.text, re.I)
             if _FORWARD_WORD.search(m.text):
@@ -296,7 +346,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             candidates = {k: v for k, v in candidates.items() if k[0] == "day"}
         if not candidates:
             continue
-        title = _title(sent.text)
+        title = _title(sent.text, text[:sent.start])
         for (prec, date), slot in sorted(candidates.items(), key=lambda kv: kv[0][1]):
             events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
                                 evidence=sent.text))

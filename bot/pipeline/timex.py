@@ -102,7 +102,8 @@ _PAST_CUE = re.compile(rf"\b(?:{_PAST_IRREGULAR}|[a-z]{{2,}}ed)\b")
 # Present-tense action verbs ("X meets Y on Tuesday") announce scheduled events in news style.
 _PRESENT_CUE = re.compile(
     r"\b(?:meets?|visits|travels|hosts|holds|opens|begins|starts|resumes|releases|"
-    r"publishes|announces|decides|votes|expires|arrives|leaves|returns|convenes?)\b"
+    r"publishes|announces|decides|votes|expires|arrives|leaves|returns|convenes?|ends|concludes|wraps|"
+    r"kicks|gathers|unveils|testifies|delivers)\b"
 )
 _NOT_PAST_ED = {
     "expected", "scheduled", "slated", "planned", "proposed", "based", "need", "speed", "indeed", "feed",
