@@ -188,7 +188,97 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["chunks"].enable_fts(["text"], create_triggers=True, tokenize="porter")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [m001_initial]
+def m002_scoped_search(db: sqlite_utils.Database) -> None:
+    """FTS5 indexes that carry each brief's visibility as tokens, so retrieval ranks only what a
+    conversation may see.
+
+    bm25() costs one evaluation per matching row, and with the plain briefs_fts/chunks_fts a common word
+    matches most of a 100,000-brief store before the team/channel filter can drop anything (~75 ms a
+    query). Here each row also holds scope tokens — `p<hex team>` for a public brief and
+    `c<hex team>x<hex channel>` for its own conversation — and the MATCH ANDs the question with the
+    conversation's two tokens, so FTS intersects doclists first and scores only visible rows. Queries
+    still apply `visible_scope` on the joined briefs; the tokens only make it fast. One `chunk_search`
+    row per (chunk, brief): an article briefed in two channels is findable from both.
+    """
+    db.execute(
+        "create virtual table brief_search using fts5(body, scope, tokenize='porter')"
+    )
+    db.execute(
+        "create virtual table chunk_search using fts5(body, scope, chunk_id unindexed, brief_n unindexed, "
+        "tokenize='porter')"
+    )
+    scope = (
+        "(case when {b}.visibility = 'public' then 'p' || hex({b}.team) || ' ' else '' end"
+        " || 'c' || hex({b}.team) || 'x' || hex({b}.channel))"
+    )
+    body = "(coalesce({b}.tldr, '') || ' ' || coalesce({b}.key_points, '') || ' ' || coalesce({b}.open_questions, ''))"
+    ins_brief = "insert into brief_search (rowid, body, scope) values ({b}.n, " + body + ", " + scope + ");"
+    ins_chunks = (
+        "insert into chunk_search (body, scope, chunk_id, brief_n) select c.text, " + scope
+        + ", c.id, {b}.n from chunks c where c.article_id = {b}.article_id;"
+    )
+    db.execute(
+        "create trigger briefs_search_ai after insert on briefs begin "
+        + ins_brief.format(b="new") + ins_chunks.format(b="new") + " end"
+    )
+    db.execute(
+        "create trigger briefs_search_au after update of tldr, key_points, open_questions, visibility, team, "
+        "channel on briefs begin delete from brief_search where rowid = old.n; "
+        + ins_brief.format(b="new") + " end"
+    )
+    db.execute(
+        "create trigger briefs_search_ad after delete on briefs begin delete from brief_search where rowid = old.n; "
+        "delete from chunk_search where brief_n = old.n; end"
+    )
+    db.execute("insert into brief_search (rowid, body, scope) select b.n, " + body.format(b="b") + ", "
+               + scope.format(b="b") + " from briefs b")
+    db.execute("insert into chunk_search (body, scope, chunk_id, brief_n) select c.text, " + scope.format(b="b")
+               + ", c.id, b.n from briefs b join chunks c on c.article_id = b.article_id")
+
+
+def m003_slack_replies(db: sqlite_utils.Database) -> None:
+    """Slack: one row per reply posted (exactly one per channel, message ts and url) and a cache of
+    conversation kinds (public | private | dm) so visibility needs no `conversations.info` call each time."""
+    db["replies"].create(
+        {
+            "id": int,
+            "team": str,
+            "channel": str,
+            "message_ts": str,
+            "key": str,  # the URL, or "ask", "text", … for replies that are not briefs of a link
+            "reply_ts": str,
+            "brief_id": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"channel", "message_ts", "key"},
+    )
+    db["replies"].create_index(["channel", "message_ts", "key"], unique=True)
+    db["conversations"].create(
+        {"channel": str, "team": str, "kind": str, "updated_at": str}, pk="channel", not_null={"kind"}
+    )
+
+
+def m004_manual_digests_repeat(db: sqlite_utils.Database) -> None:
+    """Manual digests may be posted many times a day; only scheduled ones are one per (channel, local date).
+
+    The m001 unique index covered every kind, so a second `/brief digest` on one day could not be recorded.
+    A partial unique index keeps the exactly-once guarantee for `kind = 'scheduled'` only.
+    """
+    db.execute("drop index if exists idx_digests_channel_local_date_kind")
+    db.execute(
+        "create unique index idx_digests_scheduled_once on digests (channel, local_date, kind) "
+        "where kind = 'scheduled'"
+    )
+    db.execute("create index idx_digests_channel_local_date on digests (channel, local_date)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    m001_initial,
+    m002_scoped_search,
+    m003_slack_replies,
+    m004_manual_digests_repeat,
+]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:

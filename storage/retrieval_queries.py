@@ -1,10 +1,149 @@
 """FTS5 retrieval over briefs and article chunks, scoped by visibility.
 
 A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+`match` is an FTS5 MATCH expression the caller built from its own tokenisation (never raw user text).
+Ranking is BM25 (FTS5's `bm25()`, lower is better) with the newer brief winning a tie. Every query that
+reads briefs goes through `visible_scope`, so a private or DM brief never leaves its conversation and
+nothing crosses teams.
 """
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
+from storage.scope import visible_scope
+
+DF_CACHE_SECONDS = 300
+
+
+def scope_match(match: str, team: str, channel: str | None) -> str:
+    """`match` limited to the body column and ANDed with the conversation's scope tokens (see m002)."""
+    team_hex = team.encode("utf-8").hex()
+    channel_hex = (channel or "").encode("utf-8").hex()
+    return f'body : ({match}) AND scope : ("p{team_hex}" OR "c{team_hex}x{channel_hex}")'
+
 
 class RetrievalQueries:
-    pass
+    def search_briefs(
+        self, match: str, team: str, channel: str | None, limit: int = 8, *, ranked: bool = True
+    ) -> list[dict]:
+        """Briefs whose TL;DR, key points or open questions match, best BM25 first, newer first on a tie.
+
+        `ranked=False` skips BM25 and returns the newest matches: for questions made only of words most
+        briefs contain, where scoring every match would be slow and rank nothing useful.
+        """
+        scope, params = visible_scope(team, channel, "b")
+        score = "round(bm25(brief_search, 1.0, 0.0), 4)" if ranked else "0.0"
+        order = "bm25, b.n desc" if ranked else "brief_search.rowid desc"
+        return self._query(
+            f"""
+            select b.id as brief_id, b.tldr, b.key_points, b.created_at, a.title, a.url, a.published,
+                   {score} as bm25
+            from brief_search join briefs b on b.n = brief_search.rowid join articles a on a.id = b.article_id
+            where brief_search match ? and {scope}
+            order by {order} limit ?
+            """,
+            [scope_match(match, team, channel), *params, limit],
+        )
+
+    def search_chunks(
+        self, match: str, team: str, channel: str | None, limit: int = 8, *, ranked: bool = True
+    ) -> list[dict]:
+        """Article chunks that match, each with the brief through which this conversation sees it."""
+        scope, params = visible_scope(team, channel, "b")
+        score = "round(bm25(chunk_search, 1.0, 0.0), 4)" if ranked else "0.0"
+        order = "bm25, b.n desc" if ranked else "s.rowid desc"
+        return self._query(
+            f"""
+            select s.chunk_id, s.body as text, {score} as bm25,
+                   b.id as brief_id, a.title, a.url, a.published
+            from chunk_search s join briefs b on b.n = s.brief_n join articles a on a.id = b.article_id
+            where chunk_search match ? and {scope}
+            order by {order} limit ?
+            """,
+            [scope_match(match, team, channel), *params, limit],
+        )
+
+    def forget_term_frequencies(self) -> None:
+        """Drop cached word counts (benches measure the cold path)."""
+        self.__dict__.pop("_df_cache", None)
+
+    def term_frequencies(self, words: list[str]) -> tuple[dict[str, int], int]:
+        """How many article chunks contain each word (after the porter tokenizer), and how many chunks exist.
+
+        Lets retrieval drop words so common they rank nothing but would make BM25 score most of the
+        index. Words are stemmed by SQLite's own tokenizer (a temporary FTS5 table), so the counts match
+        what MATCH will see; counts are cached for a few minutes.
+        """
+        total_row = self._one("select max(rowid) as n from chunk_search")
+        total = int(total_row["n"] or 0) if total_row else 0
+        if not words or total < 1:
+            return {w: 0 for w in words}, total
+        now = time.monotonic()
+        cache = self.__dict__.setdefault("_df_cache", {})
+        if len(cache) > 50_000:
+            cache.clear()
+        missing = [w for w in words if w not in cache or cache[w][1] < now]
+        if missing:
+            with self._lock:
+                db = self.db
+                db.execute("create virtual table if not exists temp.term_probe using fts5(w, tokenize='porter')")
+                db.execute(
+                    "create virtual table if not exists temp.term_probe_v using fts5vocab(temp, term_probe, 'instance')"
+                )
+                db.execute(
+                    "create virtual table if not exists temp.chunk_search_v using fts5vocab(main, chunk_search, 'row')"
+                )
+                db.execute("delete from temp.term_probe")
+                db.conn.executemany(
+                    "insert into temp.term_probe (rowid, w) values (?, ?)", list(enumerate(missing, start=1))
+                )
+                stems: dict[int, list[str]] = {}
+                for row in self._query("select term, doc from temp.term_probe_v"):
+                    stems.setdefault(row["doc"], []).append(row["term"])
+                db.execute("delete from temp.term_probe")
+                for i, word in enumerate(missing, start=1):
+                    counts = [
+                        (self._one("select doc from temp.chunk_search_v where term = ?", [t]) or {"doc": 0})["doc"]
+                        for t in stems.get(i, [])
+                    ]
+                    cache[word] = (min(counts) if counts else 0, now + DF_CACHE_SECONDS)
+        return {w: cache[w][0] for w in words}, total
+
+    def visible_events(
+        self, team: str, channel: str | None, *, start: str, end: str | None = None, limit: int = 200
+    ) -> list[dict]:
+        """Events dated from `start` (to `end`, inclusive, when given) of the briefs this conversation sees.
+
+        A week- or month-precision event is dated by its Monday or first day, so a window that starts
+        mid-week also includes the current week's and month's vague events.
+        """
+        scope, params = visible_scope(team, channel, "b")
+        sql = f"""
+            select e.id, e.title, e.date, e.precision, e.time, e.timezone, e.evidence, e.brief_id,
+                   a.title as article_title, a.url, b.entities
+            from events e join briefs b on b.id = e.brief_id join articles a on a.id = b.article_id
+            where {scope} and (e.date >= ? or (e.precision = 'week' and e.date >= date(?, '-6 days'))
+                               or (e.precision = 'month' and e.date >= date(?, 'start of month')))
+        """
+        args: list[Any] = [*params, start, start, start]
+        if end is not None:
+            sql += " and e.date <= ?"
+            args.append(end)
+        sql += " order by e.date, coalesce(e.time, ''), b.n desc limit ?"
+        args.append(limit)
+        return self._query(sql, args)
+
+    def count_visible_briefs(self, team: str, channel: str | None) -> int:
+        scope, params = visible_scope(team, channel, "b")
+        row = self._one(f"select count(*) as n from briefs b where {scope}", params)
+        return int(row["n"]) if row else 0
+
+    def bulk_load(self, *, articles: list[dict], briefs: list[dict], chunks: list[dict]) -> None:
+        """Insert many rows in one transaction (benches and imports). Rows carry their own ids:
+        articles `id`, briefs `n` with `id` = "B<n>", chunks `article_id`/`n`; FTS triggers index them."""
+        with self.write() as db:
+            db["articles"].insert_all(articles, batch_size=2000)
+            db["chunks"].insert_all(chunks, batch_size=2000)  # before briefs: their trigger indexes chunks
+            db["briefs"].insert_all(briefs, batch_size=2000)

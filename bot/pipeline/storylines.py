@@ -1,20 +1,258 @@
-"""Match a new brief to the open storylines it continues, or open a new one.
+"""Match a new brief to the open storylines it continues, or open a new one with a short title.
 
-Interim version (entity overlap only); the storylines issue replaces it with TF-IDF + entity matching
-tuned on a labelled set.
+Embedded matching, no model. For each open storyline the score is
+
+    score = ALPHA × TF-IDF cosine(brief, storyline) + (1 − ALPHA) × entity overlap
+
+- the brief side is its title (twice: headlines name the story), TL;DR, key points and the opening of
+  the article; the storyline side is its title and the title/TL;DR/key points of its recent briefs;
+- IDF is computed over the open storylines plus the new brief, so words every storyline shares
+  ("rates", "markets") count for little and the words that set one story apart count for more;
+- entity overlap is the share of the smaller entity set found in the other, on `entity_key` so "Fed"
+  and "Federal Reserve" (or "BoJ" and "Bank of Japan") agree.
+
+A brief joins every storyline scoring at least THRESHOLD (at most two; the second must also reach
+SECOND_RATIO of the best); if none does, it opens a new storyline titled from its dominant entity and
+keyword. THRESHOLD, ALPHA and SECOND_RATIO were chosen with two-fold cross-validation over storyline
+groups on the labelled articles in tests/fixtures/storylines (see bench/storyline_eval.py).
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.pipeline.entities import entity_key
 from bot.pipeline.models import StorylineAssignment, StorylineRef, Summary
+from bot.pipeline.retrieve import STOPWORDS, stem, words
+
+THRESHOLD = 0.16
+ALPHA = 0.8
+SECOND_RATIO = 0.6
+MAX_LINKS = 2
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """The tunable knobs, so the evaluation can search them without touching module state."""
+
+    threshold: float = THRESHOLD
+    alpha: float = ALPHA
+    second_ratio: float = SECOND_RATIO
+
+TEXT_WORDS = 250  # how much of the article body joins the brief's side of the comparison
+TOP_ENTITIES = 8
+
+# Words that say nothing about which story an article belongs to.
+_GENERIC = frozenset(
+    """year years month months week weeks day days time percent per cent new last next first second third
+    one two three four five six seven eight nine ten million billion trillion may would could should
+    might also still even much many more most less least well since ago around about near towards today
+    tuesday monday wednesday thursday friday saturday sunday january february march april june july august
+    september october november december report reports reported people officials official spokesman
+    statement statements told tells expected expect expects including include includes sign signs show
+    showed shows big small large larger largest high higher highest low lower lowest keep kept set sets
+    make made take took see seen saw plan plans say says said added adding according agree agrees agreed
+    stop stops stopped start starts started raise raises raised rise rises rose fall falls fell hold holds
+    held ahead again after before latest president minister secretary chief executive governor chair
+    leader leaders deputy vice prime government""".split()
+)
+# Short names used in storyline titles ("Fed policy", "BoJ policy").
+_SHORT = {
+    "federal reserve": "Fed",
+    "bank of japan": "BoJ",
+    "bank of england": "BoE",
+    "european central bank": "ECB",
+    "people's bank of china": "PBoC",
+    "united states": "US",
+    "united kingdom": "UK",
+    "european union": "EU",
+    "international monetary fund": "IMF",
+    "organization of the petroleum exporting countries": "OPEC",
+}
+_DEMONYMS = {"chinese": "China", "american": "US", "japanese": "Japan", "russian": "Russia", "german": "Germany",
+             "french": "France", "british": "UK", "indian": "India", "korean": "Korea", "european": "Europe"}
+_CENTRAL_BANKS = frozenset({"Fed", "BoJ", "BoE", "ECB", "PBoC"})
+_POLICY_WORDS = frozenset(
+    stem(w) for w in "rate rates cut cuts hike hikes decision meeting inflation policy tightening easing".split()
+)
+_KEYWORD_FORMS = {"tariff": "tariffs", "chip": "chips", "talk": "talks", "rat": "rates", "bond": "bonds"}
 
 
 def assign_storylines(
     title: str, summary: Summary, entities: list[str], open_storylines: list[StorylineRef], text: str = ""
 ) -> StorylineAssignment:
-    mine = {e.lower() for e in entities[:8]}
-    matched = [s.id for s in open_storylines if len(mine & {e.lower() for e in s.entities}) >= 2]
-    if matched:
-        return StorylineAssignment(existing=matched[:2])
-    label = " / ".join(entities[:2]) if entities else (title or summary.tldr)[:60]
-    return StorylineAssignment(new_titles=[label] if label else [])
+    """Which of `open_storylines` the brief continues (ids), or the title of the one it opens."""
+    return assign_with(title, summary, entities, open_storylines, text, MatchParams())
+
+
+def assign_with(
+    title: str,
+    summary: Summary,
+    entities: list[str],
+    open_storylines: list[StorylineRef],
+    text: str,
+    params: MatchParams,
+) -> StorylineAssignment:
+    doc = brief_document(title, summary, text)
+    scores = score_storylines(doc, entities, open_storylines, params.alpha)
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1])
+    chosen: list[str] = []
+    for sid, value in ranked:
+        if (
+            value < params.threshold
+            or (chosen and value < params.second_ratio * ranked[0][1])
+            or len(chosen) >= MAX_LINKS
+        ):
+            break
+        chosen.append(sid)
+    if chosen:
+        return StorylineAssignment(existing=chosen)
+    new_title = storyline_title(title, summary, entities, text)
+    return StorylineAssignment(new_titles=[new_title] if new_title else [])
+
+
+def brief_document(title: str, summary: Summary, text: str = "") -> str:
+    body = " ".join((text or "").split()[:TEXT_WORDS])
+    parts = [title or "", title or "", summary.tldr, *summary.key_points, body]
+    return "\n".join(p for p in parts if p)
+
+
+def storyline_document(ref: StorylineRef) -> str:
+    return f"{ref.title}\n{ref.recent_text}"
+
+
+def score_storylines(
+    doc: str, entities: list[str], open_storylines: list[StorylineRef], alpha: float = ALPHA
+) -> dict[str, float]:
+    """Score in [0, 1] per open storyline id."""
+    if not open_storylines:
+        return {}
+    bags = [_bag(storyline_document(s)) for s in open_storylines]
+    mine = _bag(doc)
+    idf = _idf([mine, *bags])
+    my_vec = _weigh(mine, idf)
+    my_entities = {entity_key(e) for e in entities[:TOP_ENTITIES]}
+    out: dict[str, float] = {}
+    for ref, bag in zip(open_storylines, bags, strict=True):
+        cos = _cosine(my_vec, _weigh(bag, idf))
+        ent = _entity_overlap(my_entities, ref)
+        out[ref.id] = alpha * cos + (1 - alpha) * ent
+    return out
+
+
+def storyline_title(title: str, summary: Summary, entities: list[str], text: str = "") -> str:
+    """2–5 words: the dominant entity (short form, two when the headline pairs them) and a topic word.
+
+    The topic word is the most repeated content word of the headline (counted twice), summary and the
+    opening of the text that is not part of an entity's name; for a central bank, rate-setting words
+    read as "policy" ("BoJ policy" rather than "BoJ rates").
+    """
+    body = " ".join((text or "").split()[:TEXT_WORDS])
+    focus = " ".join([title or "", title or "", summary.tldr, *summary.key_points, body])
+    surfaces: dict[str, str] = {}
+    for e in entities[:4]:
+        surfaces.setdefault(_short(e), e)
+    names = [n for n in surfaces if len(n.split()) <= 3]
+    lowered = (title or "").lower()
+    in_title = [n for n in names if n.lower() in lowered or surfaces[n].lower() in lowered or _long_in(n, title)]
+    lead = (in_title or names)[:1]
+    banks = sum(n in _CENTRAL_BANKS for n in in_title[:2])
+    if len(in_title) >= 2 and all(len(n.split()) == 1 for n in in_title[:2]) and banks != 1:
+        pair = sorted(in_title[:2], key=lambda n: n != "US")  # "US–China", as the press writes it
+        lead = [f"{pair[0]}–{pair[1]}"]
+    taken = {w.lower() for e in entities[:6] for w in re.split(r"[\s–'’]+", e)}
+    taken |= {w.lower() for n in names for w in re.split(r"[\s–]+", n)}
+    taken |= {w for n in names for k, v in _SHORT.items() if v == n for w in k.split()}
+    keyword = _keyword(focus, taken)
+    if keyword and lead and set(lead[0].split("–")) <= _CENTRAL_BANKS and stem(keyword) in _POLICY_WORDS:
+        keyword = "policy"
+    parts = lead + ([keyword] if keyword else [])
+    if not parts:
+        return ""
+    label = " ".join(parts)
+    if len(label.split()) < 2:
+        extra = _keyword(focus, taken | {keyword or ""} | {label.lower()})
+        if extra:
+            label = f"{label} {extra}"
+    label = " ".join(label.split()[:5])
+    return label[:1].upper() + label[1:]
+
+
+# -- internals --------------------------------------------------------------------------------------
+
+
+def _bag(text: str) -> Counter:
+    return Counter(
+        stem(w) for w in words(text) if w not in STOPWORDS and w not in _GENERIC and not w.isdigit() and len(w) > 2
+    )
+
+
+def _idf(bags: list[Counter]) -> dict[str, float]:
+    n = len(bags)
+    df: Counter = Counter()
+    for bag in bags:
+        df.update(bag.keys())
+    return {t: math.log((1 + n) / (1 + d)) + 1 for t, d in df.items()}
+
+
+def _weigh(bag: Counter, idf: dict[str, float]) -> dict[str, float]:
+    return {t: (1 + math.log(c)) * idf.get(t, 1.0) for t, c in bag.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(v * b.get(t, 0.0) for t, v in a.items())
+    na = math.sqrt(sum(v * v for v in a.values()))
+    nb = math.sqrt(sum(v * v for v in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _entity_overlap(mine: set[str], ref: StorylineRef) -> float:
+    """Overlap with the storyline's core entities: those named by more than half of its recent briefs.
+
+    Using the core and not the union keeps a round-up article (Fed, BoJ, trade talks in one piece) from
+    making its storyline a magnet for every story it mentioned once.
+    """
+    briefs = max(1, ref.recent_text.count("\n") + 1) if ref.recent_text else 1
+    counts = Counter(entity_key(e) for e in ref.entities)
+    need = briefs // 2 + 1
+    core = {k for k, c in counts.most_common(16) if c >= need}
+    if not mine or not core:
+        return 0.0
+    return len(mine & core) / min(len(mine), len(core))
+
+
+def _short(entity: str) -> str:
+    key = entity_key(entity)
+    return _SHORT.get(key) or _DEMONYMS.get(key) or entity
+
+
+def _long_in(short: str, title: str | None) -> bool:
+    """True when the title names the entity in its long form ("Bank of Japan" for "BoJ")."""
+    if not title:
+        return False
+    longs = [k for k, v in _SHORT.items() if v == short]
+    return any(k in title.lower() for k in longs)
+
+
+def _keyword(text: str, taken: set[str]) -> str | None:
+    counts: Counter = Counter()
+    first: dict[str, int] = {}
+    surface: dict[str, str] = {}
+    for i, w in enumerate(words(text)):
+        if w in STOPWORDS or w in _GENERIC or w.isdigit() or len(w) < 3 or w in taken:
+            continue
+        key = stem(w)
+        counts[key] += 1
+        first.setdefault(key, i)
+        surface.setdefault(key, w)
+    if not counts:
+        return None
+    key = min(counts, key=lambda k: (-counts[k], first[k]))
+    return _KEYWORD_FORMS.get(key, surface[key])

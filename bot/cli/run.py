@@ -1,0 +1,68 @@
+"""`briefbot run`: the Slack bot. Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT.
+
+HTTP mode serves `POST /slack/events` and `GET /healthz` on BRIEFBOT_HOST:PORT (default 0.0.0.0:3000).
+Start-up stops with one `Error:` line naming every missing variable, and never prints a token.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+
+from bot.cli.common import AppContext, fail, pass_app
+
+REQUIRED = (("SLACK_BOT_TOKEN", "slack_bot_token"), ("SLACK_SIGNING_SECRET", "slack_signing_secret"))
+
+
+def missing_variables(settings) -> list[str]:
+    return [name for name, attr in REQUIRED if not getattr(settings, attr)]
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.option("--host", default=None, help="Address to bind in HTTP mode (default: $BRIEFBOT_HOST or 0.0.0.0).")
+    @click.option("--port", type=int, default=None, help="Port in HTTP mode (default: $PORT or 3000).")
+    @pass_app
+    def run(app: AppContext, host: str | None, port: int | None) -> None:
+        """Run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP)."""
+        settings = app.settings
+        missing = missing_variables(settings)
+        if missing:
+            fail(f"missing {', '.join(missing)} — create the Slack app from manifest.json and set them "
+                 "(see the README)")
+        from slack_bolt.error import BoltError
+
+        from bot.slack.app import build_app, serve_http, start_workers, stop_workers
+
+        services = app.services
+        try:
+            bolt_app = build_app(services)
+        except BoltError as err:  # auth.test failed: a wrong token or an unreachable SLACK_API_URL
+            fail(f"Slack refused the bot token or could not be reached: {err}")
+        start_workers(bolt_app)
+        stop = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stop.set())
+        try:
+            if settings.slack_app_token:
+                from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+                handler = SocketModeHandler(bolt_app, settings.slack_app_token)
+                handler.connect()
+                click.echo("briefbot: connected in Socket Mode", err=True)
+                stop.wait()
+                handler.close()
+            else:
+                bind = (host or settings.host, settings.port if port is None else port)
+                try:
+                    server = serve_http(bolt_app, *bind)
+                except OSError as err:
+                    fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+                click.echo(f"briefbot: listening on {server.host}:{server.port} "
+                           "(POST /slack/events, GET /healthz)", err=True)
+                stop.wait()
+                server.stop()
+        finally:
+            stop_workers(bolt_app)

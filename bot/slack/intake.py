@@ -1,0 +1,163 @@
+"""Slack payloads → job rows. Pure functions plus one `enqueue` that writes them; no network.
+
+A listener calls these before its ack returns, so the durable `jobs` row exists before Slack hears back.
+The same message seen twice (a retry, or a mention delivered as both `message` and `app_mention`) maps to
+the same (team, channel, message ts, source) key, which the jobs table stores only once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+
+from bot.slack.links import extract_links, strip_markup
+
+# event.channel_type → Placement.visibility (None: ask conversations.info later, in the worker)
+VISIBILITY = {"channel": "public", "group": "private", "im": "dm", "mpim": "private"}
+HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
+COMMAND_WORDS = {"help", "digest", "storylines", "week"}
+MAX_QUESTION = 1000
+
+
+def is_human_message(event: dict) -> bool:
+    """A new message written by a person: not a bot, not an edit (`message_changed`, e.g. link unfurls),
+    not a deletion or a join notice."""
+    if event.get("subtype") not in HUMAN_SUBTYPES:
+        return False
+    if event.get("bot_id") or event.get("bot_profile") or event.get("hidden"):
+        return False
+    return bool(event.get("user") and event.get("channel") and event.get("ts"))
+
+
+def _base(team: str, event: dict) -> dict:
+    return {
+        "team": team or "",
+        "channel": event["channel"],
+        "visibility": VISIBILITY.get(event.get("channel_type")),
+        "message_ts": event["ts"],
+        "thread_ts": event.get("thread_ts") or event["ts"],
+        "user": event.get("user"),
+    }
+
+
+def question_job(base: dict, text: str, bot_user_id: str | None) -> dict:
+    """`@bot help|digest|storylines|week` become commands; anything else is a question."""
+    if bot_user_id:
+        text = text.replace(f"<@{bot_user_id}>", " ")
+    question = " ".join(strip_markup(text).split())[:MAX_QUESTION]
+    word = question.lower().strip(" ?!.")
+    if not word or word in COMMAND_WORDS:
+        return {**base, "kind": "cmd", "source": f"cmd:{word or 'help'}"}
+    return {**base, "kind": "ask", "source": f"ask:{question}"}
+
+
+def message_jobs(event: dict, team: str, bot_user_id: str | None, max_links: int) -> list[dict]:
+    """Jobs for a `message` or `app_mention` event: one per link (up to `max_links`, plus one notice
+    naming the skipped rest), else a question or command when the bot is mentioned or in a DM."""
+    if not is_human_message(event):
+        return []
+    text = event.get("text") or ""
+    base = _base(team, event)
+    links = extract_links(text, event.get("blocks"))
+    if links:
+        jobs = [{**base, "kind": "link", "source": url} for url in links[:max_links]]
+        if len(links) > max_links:
+            jobs.append({**base, "kind": "skipped", "source": "skipped:" + " ".join(links[max_links:])})
+        return jobs
+    mentioned = bool(bot_user_id) and f"<@{bot_user_id}>" in text
+    if event.get("type") == "app_mention" or mentioned or event.get("channel_type") == "im":
+        return [question_job(base, text, bot_user_id)]
+    return []
+
+
+def shortcut_jobs(body: dict, max_links: int) -> list[dict]:
+    """"Brief this": the message's links, or the message's own text when it has none."""
+    msg = body.get("message") or {}
+    channel = (body.get("channel") or {}).get("id") or ""
+    ts = msg.get("ts") or body.get("message_ts") or ""
+    base = {
+        "team": (body.get("team") or {}).get("id") or "",
+        "channel": channel,
+        "visibility": None,
+        "message_ts": ts,
+        "thread_ts": msg.get("thread_ts") or ts,
+        "user": (body.get("user") or {}).get("id"),
+    }
+    links = extract_links(msg.get("text"), msg.get("blocks"))
+    if links:
+        jobs = [{**base, "kind": "url", "source": url} for url in links[:max_links]]
+        if len(links) > max_links:
+            jobs.append({**base, "kind": "skipped", "source": "skipped:" + " ".join(links[max_links:])})
+        return jobs
+    text = strip_markup(msg.get("text"))
+    return [{**base, "kind": "text", "source": text}] if text else []
+
+
+def command_visibility(channel_name: str | None) -> str | None:
+    """Slash command payloads name DMs and private channels this way; anything else is looked up."""
+    name = channel_name or ""
+    if name == "directmessage":
+        return "dm"
+    if name == "privategroup" or name.startswith("mpdm-"):
+        return "private"
+    return None
+
+
+def slash_job(command: dict, kind: str, source: str) -> dict:
+    """A /brief job: replies go to the channel itself (a slash command has no message to thread under);
+    the trigger id keys it, so running the same command twice gives two replies."""
+    return {
+        "team": command.get("team_id") or "",
+        "channel": command.get("channel_id") or "",
+        "visibility": command_visibility(command.get("channel_name")),
+        "message_ts": f"slash:{command.get('trigger_id') or command.get('command_ts') or ''}",
+        "thread_ts": None,
+        "user": command.get("user_id"),
+        "kind": kind,
+        "source": source,
+    }
+
+
+def is_real_ts(ts: str | None) -> bool:
+    return bool(ts) and re.fullmatch(r"\d+\.\d+", ts or "") is not None
+
+
+def ts_date(ts: str | None) -> dt.date | None:
+    if not is_real_ts(ts):
+        return None
+    return dt.datetime.fromtimestamp(float(ts), dt.UTC).date()
+
+
+class EyesGate:
+    """Orders the two reactions on a message: the worker swaps `:eyes:` for the result only after the
+    listener has added `:eyes:`, or it would remove nothing and leave the eyes behind."""
+
+    def __init__(self) -> None:
+        self._events: dict[tuple[str, str], threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def expect(self, channel: str, ts: str) -> None:
+        with self._lock:
+            self._events.setdefault((channel, ts), threading.Event())
+
+    def done(self, channel: str, ts: str) -> None:
+        with self._lock:
+            event = self._events.get((channel, ts))
+        if event:
+            event.set()
+
+    def wait(self, channel: str, ts: str, timeout: float = 5.0) -> None:
+        with self._lock:
+            event = self._events.get((channel, ts))
+        if event:
+            event.wait(timeout)
+            with self._lock:
+                self._events.pop((channel, ts), None)
+
+
+def enqueue(store, jobs: list[dict], now: str) -> list[tuple[dict, int, bool]]:
+    """Write the jobs in one transaction; returns (job, id, created) — created is False for a redelivery."""
+    if not jobs:
+        return []
+    return [(job, *made) for job, made in zip(jobs, store.enqueue_jobs(jobs, now), strict=True)]

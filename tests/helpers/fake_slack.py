@@ -1,0 +1,398 @@
+"""A fake Slack Web API on 127.0.0.1, plus a client that sends signed events to the bot.
+
+FakeSlack records every call (method, arguments, headers) and answers the methods the bot uses:
+`auth.test`, `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`,
+`conversations.info`, `users.info`, and `response_url` posts (under /response/…). It can be told to
+answer a method with a Slack error (`fail`) or with HTTP 429 and `Retry-After` (`rate_limit`).
+Point the app at it with `SLACK_API_URL=fake.api_url`.
+
+SlackEvents sends real HTTP requests signed the way Slack signs them (`v0:` HMAC-SHA256 of
+`v0:{timestamp}:{body}` with the signing secret) to the bot's HTTP server.
+
+Tests wait with `fake.wait_for(predicate, timeout)`, polling the recorded calls against a deadline.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import http.client
+import itertools
+import json
+import threading
+import time
+import urllib.parse
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+BOT_TOKEN = "xoxb-test-0000-briefbot"
+SIGNING_SECRET = "test-signing-secret-8f1c2"
+TEAM = "T0TEST"
+BOT_USER = "U0BRIEFBOT"
+BOT_ID = "B0BRIEFBOT"
+JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str  # "chat.postMessage", or "response" for response_url posts
+    args: dict
+    headers: dict = field(default_factory=dict)
+    path: str = ""
+    status: int = 200
+    ok: bool = True  # False for a Slack error or a 429: Slack did not do it
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        path = urllib.parse.urlsplit(self.path)
+        args = _parse(raw, self.headers.get("Content-Type") or "", path.query)
+        fake = self.server.fake
+        if path.path.startswith("/response/"):
+            fake._record(Call("response", args, dict(self.headers), path.path))
+            self._json(200, {"ok": True})
+            return
+        method = path.path.rsplit("/", 1)[-1]
+        call = Call(method, args, dict(self.headers), path.path)
+        status, body, headers = fake._answer(call)
+        fake._record(dataclasses.replace(call, status=status, ok=status == 200 and bool(body.get("ok"))))
+        self._json(status, body, headers)
+
+    do_GET = do_POST
+
+    def _json(self, status: int, body: dict, headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def _parse(raw: bytes, content_type: str, query: str) -> dict:
+    args: dict = {k: v[-1] for k, v in urllib.parse.parse_qs(query).items()}
+    if "json" in content_type and raw:
+        args.update(json.loads(raw))
+    elif raw:
+        args.update({k: v[-1] for k, v in urllib.parse.parse_qs(raw.decode()).items()})
+    for key in JSON_FIELDS:
+        if isinstance(args.get(key), str):
+            try:
+                args[key] = json.loads(args[key])
+            except ValueError:
+                pass
+    return args
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    fake: FakeSlack
+
+
+class FakeSlack:
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
+        self._failures: dict[str, list[tuple[str, str | None]]] = {}
+        self._rate_limits: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+        self._ts = itertools.count(1)
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd.fake = self
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True, name=f"fake-slack-{self.port}")
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, name: str = "r1") -> str:
+        return f"http://127.0.0.1:{self.port}/response/{name}"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # -- configuration ------------------------------------------------------------------------------
+
+    def fail(self, method: str, error: str, *, times: int = 1, channel: str | None = None) -> None:
+        """Answer the next `times` calls of `method` (optionally only for `channel`) with `error`."""
+        with self._lock:
+            self._failures.setdefault(method, []).extend([(error, channel)] * times)
+
+    def rate_limit(self, method: str, *, times: int = 1, retry_after: float = 1) -> None:
+        """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`."""
+        with self._lock:
+            self._rate_limits.setdefault(method, []).extend([retry_after] * times)
+
+    def channel(self, channel_id: str, **info) -> None:
+        """Describe a conversation for conversations.info (is_private=True, is_im=True, ...)."""
+        self.channels[channel_id] = info
+
+    # -- answers ------------------------------------------------------------------------------------
+
+    def _answer(self, call: Call) -> tuple[int, dict, dict]:
+        auth = call.headers.get("Authorization") or call.headers.get("authorization") or ""
+        if auth != f"Bearer {BOT_TOKEN}":
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        with self._lock:
+            limits = self._rate_limits.get(call.method)
+            if limits:
+                wait = limits.pop(0)
+                return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(int(wait))}
+            queue = self._failures.get(call.method) or []
+            for i, (error, channel) in enumerate(queue):
+                if channel is None or call.args.get("channel") == channel:
+                    queue.pop(i)
+                    return 200, {"ok": False, "error": error}, {}
+        handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
+        if handler is None:
+            return 200, {"ok": False, "error": "unknown_method"}, {}
+        return 200, handler(call.args), {}
+
+    def _m_auth_test(self, args: dict) -> dict:
+        return {"ok": True, "url": "https://briefbot-test.slack.com/", "team": "Test", "user": "briefbot",
+                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_chat_postMessage(self, args: dict) -> dict:
+        ts = f"1761552000.{next(self._ts):06d}"
+        return {"ok": True, "channel": args.get("channel"), "ts": ts,
+                "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}
+
+    def _m_chat_getPermalink(self, args: dict) -> dict:
+        ts = str(args.get("message_ts", "")).replace(".", "")
+        return {"ok": True, "channel": args.get("channel"),
+                "permalink": f"https://briefbot-test.slack.com/archives/{args.get('channel')}/p{ts}"}
+
+    def _m_reactions_add(self, args: dict) -> dict:
+        return {"ok": True}
+
+    def _m_reactions_remove(self, args: dict) -> dict:
+        return {"ok": True}
+
+    def _m_views_publish(self, args: dict) -> dict:
+        return {"ok": True, "view": {**(args.get("view") or {}), "id": "V0HOME"}}
+
+    def _m_conversations_info(self, args: dict) -> dict:
+        channel = args.get("channel")
+        info = self.channels.get(channel)
+        if info is None:
+            info = {"is_private": False, "is_im": False, "is_mpim": False}
+        if info.get("missing"):
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": {"id": channel, "is_channel": not info.get("is_im"), **info}}
+
+    def _m_users_info(self, args: dict) -> dict:
+        return {"ok": True, "user": {"id": args.get("user"), "name": "reader", "tz": "UTC", "is_bot": False}}
+
+    # -- what happened ------------------------------------------------------------------------------
+
+    def _record(self, call: Call) -> None:
+        with self._lock:
+            self.calls.append(call)
+
+    def calls_to(self, method: str, **match) -> list[Call]:
+        with self._lock:
+            calls = [c for c in self.calls if c.method == method]
+        return [c for c in calls if all(c.args.get(k) == v for k, v in match.items())]
+
+    def posts(self, channel: str | None = None, thread_ts: str | None = None) -> list[Call]:
+        """Messages Slack accepted (refused attempts are in `calls`)."""
+        out = [c for c in self.calls_to("chat.postMessage") if c.ok]
+        if channel is not None:
+            out = [c for c in out if c.args.get("channel") == channel]
+        if thread_ts is not None:
+            out = [c for c in out if c.args.get("thread_ts") == thread_ts]
+        return out
+
+    def wait_for(self, predicate: Callable[[], object], timeout: float = 10.0, interval: float = 0.02):
+        """Poll `predicate` until it returns something truthy; AssertionError at the deadline."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                with self._lock:
+                    seen = [(c.method, c.args.get("channel"), c.args.get("thread_ts")) for c in self.calls]
+                raise AssertionError(f"condition not met within {timeout}s; calls: {seen}")
+            time.sleep(interval)
+
+
+# -- signed requests to the bot -------------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: str, body: str) -> str:
+    base = f"v0:{timestamp}:{body}".encode()
+    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    elapsed: float
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+
+class SlackEvents:
+    """Sends what Slack would send to the bot's `POST /slack/events`, signed with `secret`."""
+
+    def __init__(self, base_url: str, secret: str = SIGNING_SECRET, team: str = TEAM):
+        parts = urllib.parse.urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.secret = secret
+        self.team = team
+        self._ids = itertools.count(1)
+        self._ts = itertools.count(1)
+
+    def new_ts(self) -> str:
+        return f"1761555600.{next(self._ts):06d}"
+
+    def post(self, body: str, content_type: str, *, timestamp: int | None = None, secret: str | None = None,
+             headers: dict | None = None) -> Reply:
+        ts = str(int(time.time()) if timestamp is None else timestamp)
+        hdrs = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": sign(secret or self.secret, ts, body),
+            **(headers or {}),
+        }
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
+        start = time.perf_counter()
+        try:
+            conn.request("POST", "/slack/events", body=body.encode(), headers=hdrs)
+            resp = conn.getresponse()
+            data = resp.read().decode()
+            return Reply(resp.status, data, time.perf_counter() - start)
+        finally:
+            conn.close()
+
+    def event_body(self, event: dict, *, event_id: str | None = None) -> str:
+        return json.dumps({
+            "token": "legacy-unused",
+            "team_id": self.team,
+            "api_app_id": "A0BRIEFBOT",
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": self.team, "user_id": BOT_USER, "is_bot": True}],
+        })
+
+    def event(self, event: dict, *, event_id: str | None = None, retry: int | None = None, **kw) -> Reply:
+        headers = {}
+        if retry:
+            headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(self.event_body(event, event_id=event_id), "application/json", headers=headers, **kw)
+
+    def message(self, text: str, *, channel: str = "C0NEWS", channel_type: str = "channel", user: str = "U0READER",
+                ts: str | None = None, **extra) -> dict:
+        """A `message` event dict (not sent)."""
+        return {"type": "message", "channel": channel, "channel_type": channel_type, "user": user,
+                "text": text, "ts": ts or self.new_ts(), "team": self.team, **extra}
+
+    def command(self, text: str, *, command: str = "/brief", channel: str = "C0NEWS", user: str = "U0READER",
+                response_url: str = "http://127.0.0.1:9/response/x", channel_name: str = "news") -> Reply:
+        body = urllib.parse.urlencode({
+            "token": "legacy-unused", "team_id": self.team, "channel_id": channel, "channel_name": channel_name,
+            "user_id": user, "command": command, "text": text, "response_url": response_url,
+            "trigger_id": f"trig{next(self._ids)}", "api_app_id": "A0BRIEFBOT",
+        })
+        return self.post(body, "application/x-www-form-urlencoded")
+
+    def interactive(self, payload: dict) -> Reply:
+        body = urllib.parse.urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded")
+
+
+# -- a running bot against the fake, for tests -------------------------------------------------------------
+
+import pytest  # noqa: E402 - the harness below is optional for users of FakeSlack alone
+
+
+@dataclass
+class SlackBot:
+    """The whole bot running in-process: services, bolt app, HTTP server on 127.0.0.1, workers."""
+
+    fake: FakeSlack
+    services: object
+    app: object
+    server: object
+    events: SlackEvents
+
+    @property
+    def ctx(self):
+        from bot.slack.app import context_of
+
+        return context_of(self.app)
+
+    @property
+    def store(self):
+        return self.services.store
+
+
+def slack_settings(settings, fake: FakeSlack, **overrides):
+    return dataclasses.replace(settings, slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
+                               slack_api_url=fake.api_url, **overrides)
+
+
+def start_bot(settings, clock, fake: FakeSlack, *, workers: int = 2, start: bool = True) -> SlackBot:
+    from bot.services import build_services
+    from bot.slack.app import build_app, serve_http, start_workers
+
+    services = build_services(slack_settings(settings, fake, workers=workers), clock=clock)
+    app = build_app(services, poll_seconds=0.1)
+    server = serve_http(app, "127.0.0.1", 0)
+    if start:
+        start_workers(app)
+    return SlackBot(fake, services, app, server, SlackEvents(server.url))
+
+
+def stop_bot(bot: SlackBot) -> None:
+    from bot.slack.app import stop_workers
+
+    bot.server.stop()
+    stop_workers(bot.app, timeout=5)
+    bot.services.close()
+
+
+@pytest.fixture
+def fake_slack():
+    fake = FakeSlack().start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+@pytest.fixture
+def slack_bot(settings, clock, fake_slack):
+    bot = start_bot(settings, clock, fake_slack)
+    try:
+        yield bot
+    finally:
+        stop_bot(bot)
