@@ -100,6 +100,7 @@ def post_digest(
     local_date: dt.date,
     kind: str = "scheduled",
     days: int = 7,
+    thread_ts: str | None = None,
 ) -> str | None:
     """Post the digest of `channel` for the morning of `local_date`. Returns the message ts, or None when
     it did nothing (already claimed/posted, or an empty digest with BRIEFBOT_SKIP_EMPTY_DIGEST=1).
@@ -130,8 +131,10 @@ def post_digest(
         intro = None if digest.is_empty else digest_intro(services, digest)
         permalinks = {} if digest.is_empty else permalinks_for(services, client, digest)
         message = digest_message(digest, intro=intro, permalinks=permalinks)
+        extra = {"thread_ts": thread_ts} if thread_ts else {}
         response = client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False
+            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False,
+            **extra,
         )
         ts = response["ts"]
     except BaseException:
@@ -149,11 +152,11 @@ def local_today(services, channel: str) -> dt.date:
     return services.clock.now().astimezone(ZoneInfo(channel_timezone(services, channel))).date()
 
 
-def post_manual_digest(services, client: Any, *, team: str, channel: str) -> str | None:
+def post_manual_digest(services, client: Any, *, team: str, channel: str, thread_ts: str | None = None) -> str | None:
     """`/brief digest` (no sub-command): post today's digest now as a manual post (may repeat).
 
     Raises the Slack error when the post fails (nothing is left in the ledger), so the caller can tell
     the user; the scheduled digest of the day is unaffected either way.
     """
     return post_digest(services, client, team=team, channel=channel, local_date=local_today(services, channel),
-                       kind="manual")
+                       kind="manual", thread_ts=thread_ts)

@@ -47,7 +47,8 @@ def test_startup_requeues_stale_jobs_and_fails_exhausted_ones(settings, clock, f
         note = fake_slack.wait_for(lambda: fake_slack.posts("C0NEWS", "1761555600.000102"))[0]
         assert "gave up after 3 attempts" in note.args["text"]
         fake_slack.wait_for(lambda: fake_slack.calls_to("reactions.add", name="warning", timestamp="1761555600.000102"))
-        assert store.get_job(stale_id)["state"] == "done" and store.get_job(stale_id)["attempts"] == 2
+        fake_slack.wait_for(lambda: store.get_job(stale_id)["state"] == "done")  # recorded after the post
+        assert store.get_job(stale_id)["attempts"] == 2
         assert store.get_job(dead_id)["state"] == "failed"
     finally:
         stop_bot(bot)

@@ -55,7 +55,26 @@ def register(cli: click.Group) -> None:
             click.secho(f"── {path.name} (published {published:%a %d %b %Y})", fg="cyan")
             click.echo(format_brief_text(services.store.get_brief(result.brief_id)))
             click.echo()
+        _print_answers(services, placement)
         _print_digest(services, placement)
+        click.secho("── Next steps", fg="cyan")
+        click.echo("Subscribe a channel to the morning digest: /brief digest on 07:30 Europe/London mon-fri")
+        click.echo(f"  (or from the command line: briefbot schedule on --channel {DEMO_CHANNEL} 07:30 "
+                   "Europe/London mon-fri)")
+        click.echo("Run the Slack bot: see 'Create the Slack app in two minutes' in README.md, then `make run`.")
+
+
+DEMO_QUESTIONS = ["What did negotiators agree on soybeans?", "What's on this week?"]
+
+
+def _print_answers(services, placement: Placement) -> None:
+    from bot.pipeline.ask import ask_services, format_answer_text
+
+    for question in DEMO_QUESTIONS:
+        click.secho(f"── Q: {question}", fg="cyan")
+        answer = ask_services(services, question, placement.team, placement.channel)
+        click.echo(format_answer_text(answer))
+        click.echo()
 
 
 def _print_digest(services, placement: Placement) -> None:

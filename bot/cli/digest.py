@@ -37,11 +37,20 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")
     @click.option("--json", "as_json", is_flag=True, help="Print the digest JSON.")
+    @click.option("--post", is_flag=True, help="Post it to --channel in Slack now (same path as the scheduler).")
     @pass_app
+    @click.pass_context
     def digest(
-        app: AppContext, date_text: str | None, days: int, channel: str, team: str, as_json: bool
+        ctx: click.Context, app: AppContext, date_text: str | None, days: int, channel: str, team: str,
+        as_json: bool, post: bool,
     ) -> None:
         """Compose the week-ahead digest: events by day, storylines that moved, open questions."""
+        if post:
+            if not channel:
+                fail("--post needs --channel, the Slack channel id to post to")
+            ctx.invoke(cli.commands["post-digest"], channel=channel, date_text=date_text, team=team or None,
+                       kind="manual")
+            return
         date = digest_date(app, date_text)
         check_days(days, MAX_DAYS)
         result = compose_digest(

@@ -42,6 +42,13 @@ def register(cli: click.Group) -> None:
         except BoltError as err:  # auth.test failed: a wrong token or an unreachable SLACK_API_URL
             fail(f"Slack refused the bot token or could not be reached: {err}")
         start_workers(bolt_app)
+        from bot.scheduler import DigestScheduler
+        from bot.slack.app import context_of
+
+        slack = context_of(bolt_app)
+        digests = DigestScheduler(services, slack.poster.client)
+        slack.digests = digests
+        digests.start()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
@@ -65,4 +72,5 @@ def register(cli: click.Group) -> None:
                 stop.wait()
                 server.stop()
         finally:
+            digests.shutdown()
             stop_workers(bolt_app)

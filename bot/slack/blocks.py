@@ -251,8 +251,3 @@ def home_view(storylines: list[dict], events: list[dict], schedules: list[dict])
         context("Post a link in a channel with me in it, or `/brief help`."),
     ]
     return {"type": "home", "blocks": fit(blocks, MAX_VIEW_BLOCKS)}
-
-
-# -- digest -----------------------------------------------------------------------------------------
-# Digest builders (`digest_message(digest) -> Message`) go here; `bot/slack/digest_post.py` uses
-# `digest_message` when it exists and a plain-text rendering otherwise.

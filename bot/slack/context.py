@@ -24,6 +24,12 @@ class SlackContext:
     bot_user_id: str | None = None
     in_flight: object | None = None  # bot.server.InFlight: Slack requests being dispatched now
     reactor: object | None = None  # bot.slack.reactor.Reactor: adds :eyes: off the listener threads
+    digests: object | None = None  # bot.scheduler.DigestScheduler, when `briefbot run` started one
+
+    def schedule_changed(self, channel: str) -> None:
+        """A schedule changed in Slack: the running scheduler applies it now, without a restart."""
+        if self.digests is not None:
+            self.digests.apply(channel)
 
     @property
     def store(self):

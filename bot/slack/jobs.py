@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.digest_post import post_manual_digest
 from bot.pipeline.ingest import Placement, Source
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.digest_post import post_digest
 from bot.slack.intake import is_real_ts, ts_date
 from bot.slack.mrkdwn import one_line
 
@@ -106,8 +106,7 @@ class SlackJobs:
         team, channel = job.get("team") or "", job["channel"]
         if name == "digest":
             if self.ctx.store.reply_for(channel, job["message_ts"], "cmd:digest") is None:
-                ts = post_digest(self.ctx.services, self.ctx.poster, team=team, channel=channel,
-                                 thread_ts=job.get("thread_ts"), user=job.get("user"))
+                ts = self._post_digest(job, thread_ts=job.get("thread_ts"))
                 self._record(job, "cmd:digest", ts, None)
             return
         if name == "storylines":
@@ -119,8 +118,20 @@ class SlackJobs:
         self._reply_once(job, f"cmd:{name}", msg, brief_id=None)
 
     def _job_digest(self, job: dict) -> None:
-        post_digest(self.ctx.services, self.ctx.poster, team=job.get("team") or "", channel=job["channel"],
-                    user=job.get("user"))
+        self._post_digest(job)
+
+    def _post_digest(self, job: dict, thread_ts: str | None = None) -> str | None:
+        """A manual digest through the scheduler's path and ledger (`bot/digest_post.py`)."""
+        channel = job["channel"]
+        try:
+            return post_manual_digest(self.ctx.services, self.ctx.poster.client, team=job.get("team") or "",
+                                      channel=channel, thread_ts=thread_ts)
+        except Exception as err:  # noqa: BLE001 - Slack refused it: tell the user, keep the worker alive
+            code = str(getattr(err, "response", {}).get("error") or type(err).__name__)
+            log.warning("digest post failed in channel %s: %s", channel, code)
+            if job.get("user"):
+                self.ctx.poster.dm(job["user"], f"I couldn't post the digest in <#{channel}> ({code}).")
+            return None
 
     def _job_rebrief(self, job: dict) -> str:
         brief_id = job["source"].removeprefix("rebrief:")

@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import re
 
+from bot.errors import BriefbotError
+from bot.schedules import digest_command
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.intake import enqueue, slash_job
 from bot.slack.links import extract_links
 
 BARE_URL = re.compile(r"https?://[^\s<>|]+", re.IGNORECASE)
-USAGE = "Usage: `/brief <url>` · `/brief digest` · `/brief storylines` · `/brief help`"
+USAGE = ("Usage: `/brief <url>` · `/brief digest` · `/brief digest on [HH:MM] [TZ] [days]` · `/brief digest off` · "
+         "`/brief digest when` · `/brief storylines` · `/brief help`")
+SCHEDULE_WORDS = {"on", "off", "when", "status"}
 
 
 def command_urls(text: str) -> list[str]:
@@ -34,6 +38,16 @@ def after_ack(ctx: SlackContext):
         if word == "storylines":
             msg = blocks.storylines_message(ctx.store.visible_storylines(team, channel))
             ack(text=msg.text, blocks=msg.blocks)
+            return
+        rest = text.split(None, 1)[1] if len(text.split(None, 1)) > 1 else ""
+        if word == "digest" and rest.split() and rest.split()[0].lower() in SCHEDULE_WORDS:
+            # A schedule change is a quick local write: answered in the ack, applied to the scheduler now.
+            try:
+                reply = digest_command(ctx.services, team=team, channel=channel, args=rest,
+                                       on_change=ctx.schedule_changed)
+            except BriefbotError as err:
+                reply = f"Error: {err}"
+            ack(text=reply)
             return
         if word == "digest":
             enqueue(ctx.store, [slash_job(command, "digest", "digest")], ctx.now())

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.schedules import schedules_for_home
 from bot.slack import blocks
 from bot.slack.context import SlackContext
 
@@ -16,7 +17,7 @@ def home_view_for(ctx: SlackContext, team: str) -> dict:
     today = ctx.services.today()
     events = store.visible_events(team, None, start=today.isoformat(),
                                   end=(today + dt.timedelta(days=6)).isoformat(), limit=40)
-    return blocks.home_view(store.visible_storylines(team, None), events, store.team_schedules(team))
+    return blocks.home_view(store.visible_storylines(team, None), events, schedules_for_home(ctx.services, team))
 
 
 def after_ack(ctx: SlackContext):
