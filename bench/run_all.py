@@ -38,8 +38,10 @@ BENCHES = [
         ("weekday value accuracy", _fmt(d.get("weekday_value_acc"), ".1f"), ""),
     ]),
     ("storyline_eval.py", [], lambda d: [
-        ("storyline assignment P / R", f"{_fmt(d.get('precision'), '.2f')} / {_fmt(d.get('recall'), '.2f')}",
-         "labelled mini-articles"),
+        ("storyline assignment P / R (held-out folds)",
+         f"{_fmt(d.get('held_out', {}).get('precision'), '.2f')} / {_fmt(d.get('held_out', {}).get('recall'), '.2f')}",
+         f"shipped settings on all {d.get('articles')}: {_fmt(d.get('shipped', {}).get('precision'), '.2f')}"
+         f" / {_fmt(d.get('shipped', {}).get('recall'), '.2f')}"),
     ]),
     ("retrieval_bench.py", [], lambda d: [
         (f"retrieval p50 / p95 at {d.get('briefs')} briefs",
@@ -76,10 +78,12 @@ def run_one(script: str, args: list[str]) -> tuple[dict, float]:
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return {"skipped": f"failed: {tail[:120]}"}, elapsed
-    try:
-        return json.loads(lines[-1]), elapsed
-    except json.JSONDecodeError:
-        return {"skipped": f"no JSON: {lines[-1][:120]}"}, elapsed
+    for candidate in (lines[-1], proc.stdout):  # one JSON line last, or the whole output as (indented) JSON
+        try:
+            return json.loads(candidate), elapsed
+        except json.JSONDecodeError:
+            continue
+    return {"skipped": f"no JSON: {lines[-1][:120]}"}, elapsed
 
 
 def main() -> int:

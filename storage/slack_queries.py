@@ -21,14 +21,26 @@ class SlackQueries:
 
     def record_reply(self, *, team: str, channel: str, message_ts: str, key: str, reply_ts: str | None,
                      brief_id: str | None, now: str) -> bool:
-        """Remember a posted reply. False when one was already recorded (the caller posted a duplicate)."""
+        """Remember a reply. `reply_ts=None` claims it before posting (a pending row); a later call with the
+        ts fills the pending row in. False when a posted reply was already recorded (or, for a claim,
+        when any row exists)."""
         with self.write() as db:
             cursor = db.execute(
-                "insert or ignore into replies (team, channel, message_ts, key, reply_ts, brief_id, created_at) "
-                "values (?, ?, ?, ?, ?, ?, ?)",
+                "insert into replies (team, channel, message_ts, key, reply_ts, brief_id, created_at) "
+                "values (?, ?, ?, ?, ?, ?, ?) on conflict (channel, message_ts, key) do update set "
+                "reply_ts = excluded.reply_ts, brief_id = excluded.brief_id "
+                "where replies.reply_ts is null and excluded.reply_ts is not null",
                 [team, channel, message_ts, key, reply_ts, brief_id, now],
             )
             return cursor.rowcount == 1
+
+    def release_reply(self, channel: str, message_ts: str, key: str) -> None:
+        """Drop a pending claim when Slack refused the post for good (nothing went out)."""
+        with self.write() as db:
+            db.execute(
+                "delete from replies where channel = ? and message_ts = ? and key = ? and reply_ts is null",
+                [channel, message_ts, key],
+            )
 
     # -- conversations ------------------------------------------------------------------------------
 

@@ -272,30 +272,41 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
         return self._one(sql, params)
 
     def open_storylines(self, team: str, *, recent: int = 5, limit: int = 200) -> list[dict]:
-        """Open storylines of a team, newest activity first, with the text of their recent briefs."""
+        """Open storylines of a team, newest activity first, with the text of their recent briefs.
+
+        Two queries whatever the number of storylines: this runs for every new brief.
+        """
         rows = self._query(
             "select id, title, updated_at from storylines where team = ? and status = 'open' "
             "order by updated_at desc limit ?",
             [team, limit],
         )
+        by_id = {row["id"]: row for row in rows}
         for row in rows:
-            briefs = self._query(
-                """
-                select b.tldr, b.key_points, b.entities, a.title from brief_storylines bs
+            row["briefs"] = []
+        if not rows:
+            return rows
+        recent_rows = self._query(
+            f"""
+            select storyline_id, tldr, key_points, entities, title from (
+                select bs.storyline_id, b.tldr, b.key_points, b.entities, a.title,
+                       row_number() over (partition by bs.storyline_id order by b.n desc) as rank
+                from brief_storylines bs
                 join briefs b on b.id = bs.brief_id join articles a on a.id = b.article_id
-                where bs.storyline_id = ? order by b.n desc limit ?
-                """,
-                [row["id"], recent],
-            )
-            row["briefs"] = [
+                where bs.storyline_id in ({",".join("?" * len(by_id))})
+            ) where rank <= ? order by storyline_id, rank
+            """,
+            [*by_id, recent],
+        )
+        for b in recent_rows:
+            by_id[b["storyline_id"]]["briefs"].append(
                 {
                     "title": b["title"],
                     "tldr": b["tldr"],
                     "key_points": _loads(b["key_points"], []),
                     "entities": _loads(b["entities"], []),
                 }
-                for b in briefs
-            ]
+            )
         return rows
 
     # -- jobs ---------------------------------------------------------------------------------------

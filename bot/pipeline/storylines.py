@@ -23,6 +23,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.pipeline.entities import entity_key
 from bot.pipeline.models import StorylineAssignment, StorylineRef, Summary
@@ -184,7 +185,10 @@ def storyline_title(title: str, summary: Summary, entities: list[str], text: str
 # -- internals --------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def _bag(text: str) -> Counter:
+    """Stemmed content-word counts. Cached: each open storyline's text is scored against every new brief.
+    Callers only read the returned Counter."""
     return Counter(
         stem(w) for w in words(text) if w not in STOPWORDS and w not in _GENERIC and not w.isdigit() and len(w) > 2
     )

@@ -7,7 +7,9 @@ week), `digest` (`/brief digest`), `rebrief` ("Retry with AI").
 
 Exactly one reply: before posting, the `replies` table is checked for (channel, message ts, key) — key is
 the URL for briefs — and the reply is recorded once posted, so a job that runs again (requeue after a
-crash) never posts twice.
+crash) never posts twice. The row is claimed (reply ts empty) before posting; a run that finds a claim
+without a ts knows an earlier run stopped mid-post, and asks the thread (the reply's message metadata)
+whether the post went out before posting again. When Slack can't say, it posts: at least once.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from bot.slack import blocks
 from bot.slack.context import SlackContext
 from bot.slack.intake import is_real_ts, ts_date
 from bot.slack.mrkdwn import one_line
+from bot.slack.poster import reply_marker
 
 log = logging.getLogger(__name__)
 
@@ -162,12 +165,25 @@ class SlackJobs:
         return "text" if job.get("kind") == "text" else job["source"]
 
     def _reply_once(self, job: dict, key: str, msg: blocks.Message, *, brief_id: str | None) -> str | None:
-        channel, message_ts = job["channel"], job["message_ts"]
-        existing = self.ctx.store.reply_for(channel, message_ts, key)
-        if existing is not None:
+        store, poster = self.ctx.store, self.ctx.poster
+        channel, message_ts, thread_ts = job["channel"], job["message_ts"], job.get("thread_ts")
+        marker = reply_marker(message_ts, key)
+        existing = store.reply_for(channel, message_ts, key)
+        if existing is not None and existing.get("reply_ts"):
             log.info("reply for %s in channel %s already posted; not posting again", key, channel)
-            return existing.get("reply_ts")
-        ts = self.ctx.poster.post(channel, msg, job.get("thread_ts"), user=job.get("user"))
+            return existing["reply_ts"]
+        if existing is not None:  # claimed by a run that stopped mid-post: did that post reach Slack?
+            found = poster.find_reply(channel, thread_ts, marker)
+            if found:
+                log.info("reply for %s in channel %s was posted before a restart; recording it", key, channel)
+                self._record(job, key, found, brief_id)
+                return found
+        else:
+            store.record_reply(team=job.get("team") or "", channel=channel, message_ts=message_ts, key=key,
+                               reply_ts=None, brief_id=brief_id, now=self.ctx.now())
+        ts = poster.post(channel, msg, thread_ts, user=job.get("user"), metadata=marker)
+        if ts is None:
+            store.release_reply(channel, message_ts, key)
         self._record(job, key, ts, brief_id)
         return ts
 

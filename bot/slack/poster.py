@@ -4,6 +4,11 @@ Every call is made after the ack, from a worker or a listener body. Slack API er
 `not_in_channel`, `channel_not_found`, `msg_too_long` and the rest are logged with the channel (never the
 token) and reported back as `None` / False, so one bad channel can't stop a worker. 429s are retried by
 slack_sdk's `RateLimitErrorRetryHandler`, which waits for `Retry-After`.
+
+`post` is the exception: when Slack is only unavailable for now (still rate limited after those retries,
+a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker requeues the job instead of
+finishing it without its reply. Each reply carries message metadata naming what it answers, so after a
+crash between posting and recording, `find_reply` can ask the thread whether the reply went out.
 """
 
 from __future__ import annotations
@@ -23,6 +28,19 @@ DEFAULT_API_URL = "https://slack.com/api/"
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_reply_to_message"}
 # Errors about the message itself: retry once as a short plain notice.
 TOO_BIG = {"msg_too_long", "invalid_blocks", "invalid_blocks_format", "too_many_blocks"}
+# Errors that say "not now" rather than "no": the job is retried later (the replies table keeps it once).
+TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
+             "request_timeout"}
+REPLY_EVENT = "briefbot_reply"  # message metadata event type on every job reply
+
+
+class SlackUnavailable(RuntimeError):
+    """Slack could not take a post right now; retrying the job later may succeed."""
+
+
+def reply_marker(message_ts: str, key: str) -> dict:
+    """Message metadata identifying a reply: the message it answers and its key (URL, "ask", ...)."""
+    return {"event_type": REPLY_EVENT, "event_payload": {"message_ts": message_ts, "key": key}}
 
 
 def build_client(token: str | None, api_url: str | None = None, *, rate_limit_retries: int = 3) -> WebClient:
@@ -41,23 +59,33 @@ def _error(err: Exception) -> str:
     return type(err).__name__
 
 
+def _transient(err: Exception) -> bool:
+    if isinstance(err, SlackApiError):
+        return err.response.status_code == 429 or err.response.status_code >= 500 or _error(err) in TRANSIENT
+    return isinstance(err, OSError)  # refused or reset connections, timeouts (URLError is an OSError)
+
+
 class Poster:
     """Posts and reacts; returns None/False instead of raising on Slack errors."""
 
     def __init__(self, client: WebClient):
         self.client = client
 
-    def post(self, channel: str, msg: Message, thread_ts: str | None = None, *, user: str | None = None) -> str | None:
-        """Post `msg` (unfurls off). Returns the message ts, or None when Slack refused it."""
+    def post(self, channel: str, msg: Message, thread_ts: str | None = None, *, user: str | None = None,
+             metadata: dict | None = None) -> str | None:
+        """Post `msg` (unfurls off). Returns the message ts, or None when Slack refused it; raises
+        `SlackUnavailable` when it may take it later."""
         try:
-            return self._post(channel, msg, thread_ts)
+            return self._post(channel, msg, thread_ts, metadata)
         except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
             code = _error(err)
             log.warning("chat.postMessage failed in channel %s: %s", channel, code)
+            if _transient(err):
+                raise SlackUnavailable(f"Slack unavailable ({code})") from None
             if code in TOO_BIG:
                 short = notice("The reply was too long for Slack and could not be posted in full.")
                 try:
-                    return self._post(channel, short, thread_ts)
+                    return self._post(channel, short, thread_ts, metadata)
                 except Exception as again:  # noqa: BLE001
                     log.warning("short notice failed in channel %s: %s", channel, _error(again))
             elif code in UNREACHABLE and user:
@@ -65,14 +93,33 @@ class Poster:
                               "then try again.")
             return None
 
-    def _post(self, channel: str, msg: Message, thread_ts: str | None) -> str | None:
+    def _post(self, channel: str, msg: Message, thread_ts: str | None, metadata: dict | None = None) -> str | None:
         kwargs = {"channel": channel, "text": msg.text, "unfurl_links": False, "unfurl_media": False}
         if msg.blocks:
             kwargs["blocks"] = msg.blocks
         if thread_ts:
             kwargs["thread_ts"] = thread_ts
+        if metadata:
+            kwargs["metadata"] = metadata
         response = self.client.chat_postMessage(**kwargs)
         return response.get("ts")
+
+    def find_reply(self, channel: str, thread_ts: str | None, marker: dict) -> str | None:
+        """The ts of a reply carrying `marker` (see `reply_marker`) in the thread, or None when there is
+        none or Slack won't say (then the caller posts: at least once beats never)."""
+        if not thread_ts:
+            return None
+        try:
+            response = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True,
+                                                         limit=200)
+        except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
+            log.info("conversations.replies failed in channel %s: %s", channel, _error(err))
+            return None
+        for message in response.get("messages") or []:
+            meta = message.get("metadata") or {}
+            if meta.get("event_type") == marker["event_type"] and meta.get("event_payload") == marker["event_payload"]:
+                return message.get("ts")
+        return None
 
     def dm(self, user: str, text: str) -> str | None:
         """A plain DM to a user (posting to a user id opens the app's DM with them)."""

@@ -1,0 +1,244 @@
+"""Nothing lost: `briefbot run` killed with SIGKILL mid-batch, restarted on the same database.
+
+The bot runs as a real process (HTTP mode on 127.0.0.1) against the fake Slack and a slow article server in
+this process. 50 link messages are acked (each a `jobs` row before the ack), the process is killed while
+workers are busy, and a second process on the same SQLite file must finish the batch: every message ends
+with exactly one reply in its thread — a brief or an error — and none gets two. Slack's own redelivery is
+not involved; the queue rows are the only source of truth.
+
+The kill is aimed at the worst moment: the fake Slack kills the bot from inside `chat.postMessage`, after
+accepting the 10th reply and before answering, so that reply is in Slack but not in the `replies` table.
+The restarted bot finds the claimed-but-unconfirmed row, asks `conversations.replies` for the thread (each
+reply carries message metadata naming what it answers), records the reply it finds and does not post again.
+`ThreadedSlack` adds that method to the shared fake the way Slack documents it.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+from tests.helpers.article_server import article_server  # noqa: F401 - fixture
+from tests.helpers.fake_slack import BOT_ID, BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
+
+ROOT = Path(__file__).resolve().parent.parent
+LINKS = 50
+CHANNELS = ("C0NEWS", "C0MARKETS")
+PAGE_DELAY = 0.3  # seconds each article page takes to answer
+
+BODIES = [
+    "The {org} in {city} approved a plan on Monday to rebuild {thing}, after a consultation that ran for most "
+    "of the year and drew several thousand written responses from residents and businesses.",
+    "Officials said the first phase would cost about {n} million and take two years, with the remaining work "
+    "depending on a second round of funding that the regional government has yet to confirm.",
+    "Critics argued that the budget was too small for a project of this size and that delays at {thing} had "
+    "already hurt local traders, while supporters said the plan was the best available compromise.",
+    "A final vote on the financing is scheduled for Thursday, November {day}, and the {org} will publish "
+    "its detailed timetable once that vote has taken place.",
+]
+ORGS = ["harbour authority", "regional water board", "city transport department", "state energy regulator",
+        "county housing office", "municipal parks service", "port commission", "regional health agency",
+        "city planning committee", "district schools board"]
+CITIES = ["Rotterdam", "Lyon", "Porto", "Gdansk", "Valencia"]
+THINGS = ["the old ferry pier", "the main pumping station", "the central tram depot", "the northern substation",
+          "the riverside estate"]
+
+
+def article_html(i: int) -> str:
+    """A distinct page per link: different organisation, city, subject, figures and date."""
+    fields = {"org": ORGS[i % len(ORGS)], "city": CITIES[(i // len(ORGS)) % len(CITIES)],
+              "thing": THINGS[(i // 2) % len(THINGS)], "n": 40 + i * 3, "day": 3 + i % 25}
+    title = f"{fields['org'].capitalize()} in {fields['city']} backs plan number {i + 1} for {fields['thing']}"
+    paragraphs = "".join(f"<p>{p.format(**fields)}</p>\n" for p in BODIES)
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\n{paragraphs}"
+            "</article></body></html>")
+
+
+class ThreadedSlack(FakeSlack):
+    """FakeSlack plus `conversations.replies` (a thread's messages, with their metadata when asked for
+    `include_all_metadata`), and `on_post(n)`, called when the n-th message is accepted, before the poster
+    hears back."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[dict] = []
+        self.on_post: Callable[[int], None] | None = None
+
+    def _m_chat_postMessage(self, args: dict) -> dict:
+        result = super()._m_chat_postMessage(args)
+        with self._lock:
+            self.messages.append({"channel": args.get("channel"), "thread_ts": args.get("thread_ts"),
+                                  "ts": result["ts"], "text": args.get("text"), "metadata": args.get("metadata")})
+            n = len(self.messages)
+        if self.on_post is not None:
+            self.on_post(n)
+        return result
+
+    def _m_conversations_replies(self, args: dict) -> dict:
+        channel, ts = args.get("channel"), args.get("ts")
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        with self._lock:
+            replies = [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == ts]
+        out = [{"type": "message", "ts": ts, "thread_ts": ts, "text": "(the parent message)"}]
+        for m in replies:
+            item = {"type": "message", "ts": m["ts"], "thread_ts": ts, "text": m["text"], "bot_id": BOT_ID}
+            if with_metadata and m["metadata"]:
+                item["metadata"] = m["metadata"]
+            out.append(item)
+        return {"ok": True, "messages": out, "has_more": False}
+
+
+class BotProcess:
+    """`python -m bot run` in HTTP mode on a free port; stderr is drained so the pipe never fills."""
+
+    def __init__(self, env: dict, cwd: Path):
+        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=cwd, env=env,
+                                     stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+        self.lines: list[str] = []
+        self._port: queue.Queue[int] = queue.Queue()
+        threading.Thread(target=self._pump, daemon=True).start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stderr:
+            self.lines.append(line)
+            match = re.search(r"listening on 127\.0\.0\.1:(\d+)", line)
+            if match:
+                self._port.put(int(match.group(1)))
+
+    def port(self, timeout: float = 30.0) -> int:
+        try:
+            return self._port.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError("the bot did not start: " + "".join(self.lines[-20:])) from None
+
+    def kill(self) -> None:
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        return self.proc.returncode
+
+
+def _replies(fake: FakeSlack, sent: dict[tuple[str, str], str]) -> Counter:
+    """Accepted posts per (channel, message ts) of the link messages this test sent."""
+    return Counter((c.args.get("channel"), c.args.get("thread_ts")) for c in fake.posts()
+                   if (c.args.get("channel"), c.args.get("thread_ts")) in sent)
+
+
+def _ts_of(fake: ThreadedSlack, channel: str, thread_ts: str) -> str:
+    return next(m["ts"] for m in fake.messages if m["channel"] == channel and m["thread_ts"] == thread_ts)
+
+
+def _job_states(db: Path) -> Counter:
+    conn = sqlite3.connect(db)
+    try:
+        return Counter(state for (state,) in conn.execute("select state from jobs"))
+    finally:
+        conn.close()
+
+
+def test_sigkill_mid_batch_then_restart_loses_nothing_and_posts_nothing_twice(tmp_path, article_server):  # noqa: F811
+    started = time.monotonic()
+    fake = ThreadedSlack().start()
+    procs: list[BotProcess] = []
+    try:
+        for i in range(LINKS):
+            article_server.html(f"/story/{i}", article_html(i), delay=PAGE_DELAY)
+        db = tmp_path / "bot.db"
+        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+        env = {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(db), "SLACK_BOT_TOKEN": BOT_TOKEN,
+               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url, "PORT": "0",
+               "BRIEFBOT_HOST": "127.0.0.1", "BRIEFBOT_FETCH_ALLOW": "127.0.0.1", "BRIEFBOT_WORKERS": "2",
+               "BRIEFBOT_FETCH_TIMEOUT": "10"}
+
+        first = BotProcess(env, tmp_path)
+        procs.append(first)
+        in_window: list[tuple[str, str]] = []
+
+        def kill_mid_post(n: int) -> None:
+            if n == 10:  # Slack has the 10th reply; the bot never learns its ts
+                in_window.append((fake.messages[-1]["channel"], fake.messages[-1]["thread_ts"]))
+                os.kill(first.proc.pid, signal.SIGKILL)
+
+        fake.on_post = kill_mid_post
+        events = SlackEvents(f"http://127.0.0.1:{first.port()}")
+        sent: dict[tuple[str, str], str] = {}
+        for i in range(LINKS):
+            url = article_server.url(f"/story/{i}")
+            event = events.message(f"Have a look <{url}>", channel=CHANNELS[i % 2])
+            assert events.event(event).status == 200
+            sent[(event["channel"], event["ts"])] = url
+        acked = time.monotonic()
+        # Every ack came back only after its jobs row was committed.
+        assert sum(_job_states(db).values()) == LINKS
+
+        first.proc.wait(timeout=30)  # killed by the fake at the 10th post
+        killed = time.monotonic()
+        fake.on_post = None
+        assert first.proc.returncode == -signal.SIGKILL
+        before = _replies(fake, sent)
+        states_at_kill = _job_states(db)
+        assert 10 <= sum(before.values()) < LINKS, "the kill must land mid-batch"
+        assert states_at_kill["queued"] > 0 and states_at_kill["running"] >= 1
+        assert len(in_window) == 1
+
+        second = BotProcess(env, tmp_path)
+        procs.append(second)
+        second.port()
+        fake.wait_for(lambda: len(_replies(fake, sent)) == LINKS, timeout=40, interval=0.05)
+        finished = time.monotonic()
+        # Let any straggling duplicate surface before counting.
+        fake.wait_for(lambda: _job_states(db)["done"] + _job_states(db)["failed"] == LINKS, timeout=10)
+
+        replies = _replies(fake, sent)
+        assert set(replies) == set(sent)
+        assert {key: n for key, n in replies.items() if n != 1} == {}
+        briefs = errors = 0
+        for call in fake.posts():
+            key = (call.args.get("channel"), call.args.get("thread_ts"))
+            if key not in sent:
+                continue
+            blocks = call.args.get("blocks") or []
+            if blocks and blocks[0]["type"] == "header":
+                briefs += 1
+            else:
+                assert blocks and blocks[0]["text"]["text"].startswith(":warning:"), call.args["text"]
+                errors += 1
+        assert briefs + errors == LINKS
+        assert briefs == LINKS  # nothing here should fail: the pages are fine, only slow
+        # The reply Slack got just before the kill was found in its thread, not posted again.
+        channel, thread = in_window[0]
+        assert fake.calls_to("conversations.replies", channel=channel, ts=thread)
+        conn = sqlite3.connect(db)
+        try:
+            recorded = conn.execute("select reply_ts from replies where channel = ? and message_ts = ?",
+                                    [channel, thread]).fetchall()
+            pending = conn.execute("select count(*) from replies where reply_ts is null").fetchone()[0]
+        finally:
+            conn.close()
+        assert recorded == [(_ts_of(fake, channel, thread),)]
+        assert pending == 0
+        print(f"\nacked {LINKS} in {acked - started:.1f}s; killed mid-post at {killed - started:.1f}s with "
+              f"{sum(before.values())} replies posted, jobs {dict(states_at_kill)}; all {LINKS} replied at "
+              f"{finished - started:.1f}s (restart took {finished - killed:.1f}s); briefs {briefs}, errors {errors}; "
+              f"article fetches {len(article_server.requests)}")
+    finally:
+        for proc in procs:
+            proc.stop()
+        fake.stop()
