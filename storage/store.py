@@ -138,20 +138,7 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
                     {"brief_id": brief_id, "storyline_id": sid, "created_at": now}, ignore=True
                 )
                 db.execute("update storylines set updated_at = ? where id = ?", [now, sid])
-            if usage and usage.get("calls"):
-                db["usage"].insert(
-                    {
-                        "team": brief["team"],
-                        "brief_id": brief_id,
-                        "kind": "brief",
-                        "model": usage.get("model"),
-                        "prompt_tokens": usage.get("prompt_tokens", 0),
-                        "completion_tokens": usage.get("completion_tokens", 0),
-                        "cached_tokens": usage.get("cached_tokens", 0),
-                        "day": now[:10],
-                        "created_at": now,
-                    }
-                )
+            self._insert_brief_usage(db, usage, team=brief["team"], brief_id=brief_id, now=now)
         return brief_id
 
     def replace_brief_content(
@@ -167,21 +154,27 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
             db.execute("delete from events where brief_id = ?", [brief_id])
             for event in events:
                 db["events"].insert({**event, "brief_id": brief_id})
-            if usage and usage.get("calls"):
-                team = self._one("select team from briefs where id = ?", [brief_id])["team"]
-                db["usage"].insert(
-                    {
-                        "team": team,
-                        "brief_id": brief_id,
-                        "kind": "brief",
-                        "model": usage.get("model"),
-                        "prompt_tokens": usage.get("prompt_tokens", 0),
-                        "completion_tokens": usage.get("completion_tokens", 0),
-                        "cached_tokens": usage.get("cached_tokens", 0),
-                        "day": now[:10],
-                        "created_at": now,
-                    }
-                )
+            team = self._one("select team from briefs where id = ?", [brief_id])["team"]
+            self._insert_brief_usage(db, usage, team=team, brief_id=brief_id, now=now)
+
+    @staticmethod
+    def _insert_brief_usage(db, usage: dict | None, *, team: str, brief_id: str, now: str) -> None:
+        """One `usage` row for a brief's model call(s); nothing for the embedded backend (no calls)."""
+        if not usage or not usage.get("calls"):
+            return
+        db["usage"].insert(
+            {
+                "team": team,
+                "brief_id": brief_id,
+                "kind": "brief",
+                "model": usage.get("model"),
+                "prompt_tokens": usage.get("prompt_tokens", 0),
+                "completion_tokens": usage.get("completion_tokens", 0),
+                "cached_tokens": usage.get("cached_tokens", 0),
+                "day": now[:10],
+                "created_at": now,
+            }
+        )
 
     def _brief_pk(self, brief_id: str) -> int:
         row = self._one("select n from briefs where id = ?", [brief_id])
