@@ -71,6 +71,13 @@ def _host(url: str | None) -> str | None:
     return urlsplit(url).hostname
 
 
+def points_besides_tldr(record: dict) -> list[str]:
+    """Key points to show under the TL;DR: the summary's lead sentence is often the TL;DR itself, and
+    readers should not see it twice. The JSON keeps every key point (the summary as written)."""
+    tldr = " ".join((record.get("tldr") or "").split()).rstrip("…").casefold()
+    return [p for p in record.get("key_points") or [] if not tldr or not " ".join(p.split()).casefold().startswith(tldr)]
+
+
 def when_label(date_iso: str, precision: str, time: str | None = None, timezone: str | None = None) -> str:
     """'Wed 29 Oct', 'week of 3 Nov', 'November 2025'; with ' 14:00 ET' when a time is known."""
     day = dt.date.fromisoformat(date_iso)
@@ -108,9 +115,10 @@ def format_brief_text(record: dict) -> str:
         lines.append(f"    {data['url']}")
     lines.append("")
     lines.append(f"TL;DR: {data['tldr']}")
-    if data["key_points"]:
+    points = points_besides_tldr(record)
+    if points:
         lines.append("Key points:")
-        lines += [f"  • {p}" for p in data["key_points"]]
+        lines += [f"  • {p}" for p in points]
     if data["open_questions"]:
         lines.append("Open questions:")
         lines += [f"  ? {q}" for q in data["open_questions"]]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from bot.pipeline.briefs import when_label
+from bot.pipeline.briefs import points_besides_tldr, when_label
 from bot.slack.mrkdwn import escape, link, one_line, truncate
 
 MAX_BLOCKS = 50  # per message
@@ -99,8 +99,9 @@ def brief_message(record: dict, *, offer_ai_retry: bool = False) -> Message:
     """
     title = record.get("title") or record.get("url") or "Brief"
     blocks: list[dict] = [header(title), section(f"*TL;DR* {escape(record['tldr'])}")]
-    if record.get("key_points"):
-        blocks.append(section("*Key points*\n" + bullets(record["key_points"], MAX_SECTION - 20)))
+    points = points_besides_tldr(record)
+    if points:
+        blocks.append(section("*Key points*\n" + bullets(points, MAX_SECTION - 20)))
     events = record.get("events") or []
     if events:
         lines = [
