@@ -109,6 +109,8 @@ class RetrievalQueries:
                         for t in stems.get(i, [])
                     ]
                     cache[word] = (min(counts) if counts else 0, now + DF_CACHE_SECONDS)
+                if db.conn.in_transaction:  # the temp-table DML opened an implicit transaction: end it
+                    db.conn.commit()
         return {w: cache[w][0] for w in words}, total
 
     def visible_events(

@@ -45,6 +45,7 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
         self.path = str(path)
         self.db: sqlite_utils.Database = connect(path)
         self._lock = threading.RLock()
+        self._write_depth = 0
         migrate(self.db)
 
     def close(self) -> None:
@@ -55,12 +56,24 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:
-        """One write transaction. Nested use joins the outer transaction."""
+        """One write transaction (BEGIN IMMEDIATE … COMMIT). Nested use joins the outer transaction.
+
+        Nesting is counted here rather than read from `conn.in_transaction`: a statement run outside
+        `write()` can leave Python's implicit transaction open, and joining that would leave our writes
+        uncommitted. Such a leftover is committed first.
+        """
         with self._lock:
-            if self.db.conn.in_transaction:
-                yield self.db
+            if self._write_depth:
+                self._write_depth += 1
+                try:
+                    yield self.db
+                finally:
+                    self._write_depth -= 1
                 return
+            if self.db.conn.in_transaction:
+                self.db.conn.commit()
             self.db.execute("BEGIN IMMEDIATE")
+            self._write_depth = 1
             try:
                 yield self.db
             except BaseException:
@@ -68,6 +81,8 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
                 raise
             else:
                 self.db.execute("COMMIT")
+            finally:
+                self._write_depth = 0
 
     def _query(self, sql: str, params: Any = ()) -> list[dict]:
         with self._lock:

@@ -28,6 +28,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import BOT_ID, BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
 
@@ -241,4 +243,81 @@ def test_sigkill_mid_batch_then_restart_loses_nothing_and_posts_nothing_twice(tm
     finally:
         for proc in procs:
             proc.stop()
+        fake.stop()
+
+
+# ------------------------------------------------------------------------- the claim before each post, in-process
+
+NOW = "2025-10-27T08:00:00+00:00"
+
+
+def _link_job(url: str, ts: str) -> dict:
+    return {"source": url, "team": "T0TEST", "channel": "C0NEWS", "visibility": "public", "message_ts": ts,
+            "thread_ts": ts, "user": "U0READER", "kind": "link"}
+
+
+def test_reply_claims_are_filled_once(tmp_path):
+    from storage import Store
+
+    store = Store(tmp_path / "r.db")
+    key = {"team": "T", "channel": "C", "message_ts": "1.1", "key": "https://example.org/a", "brief_id": None,
+           "now": NOW}
+    assert store.record_reply(**key, reply_ts=None) is True  # claimed
+    assert store.record_reply(**key, reply_ts=None) is False  # already claimed
+    assert store.reply_for("C", "1.1", key["key"])["reply_ts"] is None
+    assert store.record_reply(**key, reply_ts="9.1") is True  # the claim filled in
+    assert store.record_reply(**key, reply_ts="9.2") is False  # a second post would be a duplicate
+    store.release_reply("C", "1.1", key["key"])  # only empty claims are ever released
+    assert store.reply_for("C", "1.1", key["key"])["reply_ts"] == "9.1"
+    store.close()
+
+
+@pytest.mark.parametrize("slack", [ThreadedSlack, FakeSlack], ids=["thread-says-not-posted", "slack-cannot-say"])
+def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, clock, article_server, slack):  # noqa: F811
+    """Killed after claiming the reply but before Slack had it: the rerun asks the thread, finds nothing (or
+    cannot ask: the plain fake has no `conversations.replies`) and posts — once."""
+    from bot.slack.app import start_workers
+    from tests.helpers.fake_slack import start_bot, stop_bot
+    from tests.test_slack_e2e import RATES_HTML
+
+    article_server.html("/rates", RATES_HTML)
+    fake = slack().start()
+    bot = start_bot(settings, clock, fake, start=False)
+    try:
+        ts, url = "1761555600.000301", article_server.url("/rates")
+        job_id, _ = bot.store.enqueue_job(_link_job(url, ts), NOW)
+        assert bot.store.claim_job(NOW)["id"] == job_id
+        bot.store.record_reply(team="T0TEST", channel="C0NEWS", message_ts=ts, key=url, reply_ts=None, brief_id=None,
+                               now=NOW)
+        start_workers(bot.app)
+        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        assert len(fake.posts("C0NEWS", ts)) == 1
+        assert fake.calls_to("conversations.replies", channel="C0NEWS", ts=ts)
+        assert bot.store.reply_for("C0NEWS", ts, url)["reply_ts"]
+        assert fake.posts("C0NEWS", ts)[0].args["metadata"] == {
+            "event_type": "briefbot_reply", "event_payload": {"message_ts": ts, "key": url}}
+    finally:
+        stop_bot(bot)
+        fake.stop()
+
+
+def test_a_post_slack_refuses_for_good_releases_its_claim(settings, clock, article_server):  # noqa: F811
+    from bot.slack.app import start_workers
+    from tests.helpers.fake_slack import start_bot, stop_bot
+    from tests.test_slack_e2e import RATES_HTML
+
+    article_server.html("/rates", RATES_HTML)
+    fake = FakeSlack().start()
+    fake.fail("chat.postMessage", "not_in_channel", channel="C0NEWS")
+    bot = start_bot(settings, clock, fake, start=False)
+    try:
+        ts, url = "1761555600.000401", article_server.url("/rates")
+        job_id, _ = bot.store.enqueue_job(_link_job(url, ts), NOW)
+        start_workers(bot.app)
+        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        assert fake.posts("C0NEWS", ts) == []
+        assert bot.store.reply_for("C0NEWS", ts, url) is None  # no stale claim: a later retry may post
+        assert fake.posts("U0READER")  # the reader heard why, in a DM
+    finally:
+        stop_bot(bot)
         fake.stop()

@@ -107,3 +107,14 @@ def test_digest_claim_is_exclusive_across_connections(tmp_path):
     two.mark_digest_posted(channel="C1", local_date="2025-10-27", kind="scheduled", ts="123.4", now=NOW)
     one.release_digest(channel="C1", local_date="2025-10-27", kind="scheduled")  # posted: not released
     assert one.digests("C1")[0]["posted_ts"] == "123.4"
+
+
+def test_writes_commit_even_after_a_stray_implicit_transaction(tmp_path):
+    path = tmp_path / "b.db"
+    store = Store(path)
+    store.db.execute("create temp table scratch (x)")
+    store.db.conn.execute("insert into temp.scratch values (1)")  # Python opens an implicit transaction here
+    assert store.db.conn.in_transaction
+    _save(store)
+    other = Store(path)  # another connection sees the brief only if it was committed
+    assert other.db["briefs"].count == 1
