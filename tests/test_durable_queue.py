@@ -10,7 +10,7 @@ The kill is aimed at the worst moment: the fake Slack kills the bot from inside 
 accepting the 10th reply and before answering, so that reply is in Slack but not in the `replies` table.
 The restarted bot finds the claimed-but-unconfirmed row, asks `conversations.replies` for the thread (each
 reply carries message metadata naming what it answers), records the reply it finds and does not post again.
-`ThreadedSlack` adds that method to the shared fake the way Slack documents it.
+The shared fake answers that method the way Slack documents it.
 """
 
 from __future__ import annotations
@@ -25,80 +25,18 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
-from tests.helpers.fake_slack import BOT_ID, BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
+from tests.helpers.articles import article_html
+from tests.helpers.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKS = 50
 CHANNELS = ("C0NEWS", "C0MARKETS")
 PAGE_DELAY = 0.3  # seconds each article page takes to answer
-
-BODIES = [
-    "The {org} in {city} approved a plan on Monday to rebuild {thing}, after a consultation that ran for most "
-    "of the year and drew several thousand written responses from residents and businesses.",
-    "Officials said the first phase would cost about {n} million and take two years, with the remaining work "
-    "depending on a second round of funding that the regional government has yet to confirm.",
-    "Critics argued that the budget was too small for a project of this size and that delays at {thing} had "
-    "already hurt local traders, while supporters said the plan was the best available compromise.",
-    "A final vote on the financing is scheduled for Thursday, November {day}, and the {org} will publish "
-    "its detailed timetable once that vote has taken place.",
-]
-ORGS = ["harbour authority", "regional water board", "city transport department", "state energy regulator",
-        "county housing office", "municipal parks service", "port commission", "regional health agency",
-        "city planning committee", "district schools board"]
-CITIES = ["Rotterdam", "Lyon", "Porto", "Gdansk", "Valencia"]
-THINGS = ["the old ferry pier", "the main pumping station", "the central tram depot", "the northern substation",
-          "the riverside estate"]
-
-
-def article_html(i: int) -> str:
-    """A distinct page per link: different organisation, city, subject, figures and date."""
-    fields = {"org": ORGS[i % len(ORGS)], "city": CITIES[(i // len(ORGS)) % len(CITIES)],
-              "thing": THINGS[(i // 2) % len(THINGS)], "n": 40 + i * 3, "day": 3 + i % 25}
-    title = f"{fields['org'].capitalize()} in {fields['city']} backs plan number {i + 1} for {fields['thing']}"
-    paragraphs = "".join(f"<p>{p.format(**fields)}</p>\n" for p in BODIES)
-    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\n{paragraphs}"
-            "</article></body></html>")
-
-
-class ThreadedSlack(FakeSlack):
-    """FakeSlack plus `conversations.replies` (a thread's messages, with their metadata when asked for
-    `include_all_metadata`), and `on_post(n)`, called when the n-th message is accepted, before the poster
-    hears back."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[dict] = []
-        self.on_post: Callable[[int], None] | None = None
-
-    def _m_chat_postMessage(self, args: dict) -> dict:
-        result = super()._m_chat_postMessage(args)
-        with self._lock:
-            self.messages.append({"channel": args.get("channel"), "thread_ts": args.get("thread_ts"),
-                                  "ts": result["ts"], "text": args.get("text"), "metadata": args.get("metadata")})
-            n = len(self.messages)
-        if self.on_post is not None:
-            self.on_post(n)
-        return result
-
-    def _m_conversations_replies(self, args: dict) -> dict:
-        channel, ts = args.get("channel"), args.get("ts")
-        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
-        with self._lock:
-            replies = [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == ts]
-        out = [{"type": "message", "ts": ts, "thread_ts": ts, "text": "(the parent message)"}]
-        for m in replies:
-            item = {"type": "message", "ts": m["ts"], "thread_ts": ts, "text": m["text"], "bot_id": BOT_ID}
-            if with_metadata and m["metadata"]:
-                item["metadata"] = m["metadata"]
-            out.append(item)
-        return {"ok": True, "messages": out, "has_more": False}
-
 
 class BotProcess:
     """`python -m bot run` in HTTP mode on a free port; stderr is drained so the pipe never fills."""
@@ -143,7 +81,7 @@ def _replies(fake: FakeSlack, sent: dict[tuple[str, str], str]) -> Counter:
                    if (c.args.get("channel"), c.args.get("thread_ts")) in sent)
 
 
-def _ts_of(fake: ThreadedSlack, channel: str, thread_ts: str) -> str:
+def _ts_of(fake: FakeSlack, channel: str, thread_ts: str) -> str:
     return next(m["ts"] for m in fake.messages if m["channel"] == channel and m["thread_ts"] == thread_ts)
 
 
@@ -157,7 +95,7 @@ def _job_states(db: Path) -> Counter:
 
 def test_sigkill_mid_batch_then_restart_loses_nothing_and_posts_nothing_twice(tmp_path, article_server):  # noqa: F811
     started = time.monotonic()
-    fake = ThreadedSlack().start()
+    fake = FakeSlack().start()
     procs: list[BotProcess] = []
     try:
         for i in range(LINKS):
@@ -272,8 +210,8 @@ def test_reply_claims_are_filled_once(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("slack", [ThreadedSlack, FakeSlack], ids=["thread-says-not-posted", "slack-cannot-say"])
-def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, clock, article_server, slack):  # noqa: F811
+@pytest.mark.parametrize("threads", [True, False], ids=["thread-says-not-posted", "slack-cannot-say"])
+def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, clock, article_server, threads):  # noqa: F811
     """Killed after claiming the reply but before Slack had it: the rerun asks the thread, finds nothing (or
     cannot ask: the plain fake has no `conversations.replies`) and posts — once."""
     from bot.slack.app import start_workers
@@ -281,7 +219,7 @@ def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, 
     from tests.test_slack_e2e import RATES_HTML
 
     article_server.html("/rates", RATES_HTML)
-    fake = slack().start()
+    fake = FakeSlack(threads=threads).start()
     bot = start_bot(settings, clock, fake, start=False)
     try:
         ts, url = "1761555600.000301", article_server.url("/rates")

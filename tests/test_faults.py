@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
+from tests.helpers.articles import article_html
 from tests.helpers.fake_slack import FakeSlack, fake_slack, start_bot, stop_bot  # noqa: F401 - fixtures
 from tests.helpers.openai_stub import OpenAIStub
-from tests.test_durable_queue import ThreadedSlack, article_html
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -133,7 +133,7 @@ def test_a_failing_model_api_gives_fallback_briefs_then_rebrief_upgrades_them(se
         article_server.html(f"/a/{i}", article_html(10 + i))
     ai = dataclasses.replace(settings, backend="openai", openai_api_key="sk-test", openai_base_url=stub.base_url,
                              openai_timeout=0.5, openai_max_retries=1)
-    fake = ThreadedSlack().start()  # records each reply's ts: the button sits on the brief's own message
+    fake = FakeSlack().start()  # records each reply's ts: the button sits on the brief's own message
     bot = start_bot(ai, clock, fake, workers=2)
     try:
         events = bot.events

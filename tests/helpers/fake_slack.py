@@ -103,7 +103,18 @@ class _Server(ThreadingHTTPServer):
 
 
 class FakeSlack:
-    def __init__(self) -> None:
+    """A fake Slack Web API on 127.0.0.1 that records every call.
+
+    `threads=True` (default) keeps a log of accepted messages and answers `conversations.replies` from it
+    (with message metadata when `include_all_metadata` is asked for), as Slack documents it; with
+    `threads=False` that method is unknown, like a Slack that cannot say what a thread holds.
+    `on_post(n)` is called when the n-th message is accepted, before the poster hears back.
+    """
+
+    def __init__(self, *, threads: bool = True) -> None:
+        self.threads = threads
+        self.messages: list[dict] = []
+        self.on_post: Callable[[int], None] | None = None
         self.calls: list[Call] = []
         self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
@@ -177,8 +188,29 @@ class FakeSlack:
 
     def _m_chat_postMessage(self, args: dict) -> dict:
         ts = f"1761552000.{next(self._ts):06d}"
+        with self._lock:
+            self.messages.append({"channel": args.get("channel"), "thread_ts": args.get("thread_ts"), "ts": ts,
+                                  "text": args.get("text"), "metadata": args.get("metadata")})
+            n = len(self.messages)
+        if self.on_post is not None:
+            self.on_post(n)
         return {"ok": True, "channel": args.get("channel"), "ts": ts,
                 "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}
+
+    def _m_conversations_replies(self, args: dict) -> dict:
+        if not self.threads:
+            return {"ok": False, "error": "unknown_method"}
+        channel, ts = args.get("channel"), args.get("ts")
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        with self._lock:
+            replies = [m for m in self.messages if m["channel"] == channel and m["thread_ts"] == ts]
+        out = [{"type": "message", "ts": ts, "thread_ts": ts, "text": "(the parent message)"}]
+        for m in replies:
+            item = {"type": "message", "ts": m["ts"], "thread_ts": ts, "text": m["text"], "bot_id": BOT_ID}
+            if with_metadata and m["metadata"]:
+                item["metadata"] = m["metadata"]
+            out.append(item)
+        return {"ok": True, "messages": out, "has_more": False}
 
     def _m_chat_getPermalink(self, args: dict) -> dict:
         ts = str(args.get("message_ts", "")).replace(".", "")

@@ -1,0 +1,30 @@
+"""Generated, distinct article pages for tests that need many links (queue, faults)."""
+
+from __future__ import annotations
+
+BODIES = [
+    "The {org} in {city} approved a plan on Monday to rebuild {thing}, after a consultation that ran for most "
+    "of the year and drew several thousand written responses from residents and businesses.",
+    "Officials said the first phase would cost about {n} million and take two years, with the remaining work "
+    "depending on a second round of funding that the regional government has yet to confirm.",
+    "Critics argued that the budget was too small for a project of this size and that delays at {thing} had "
+    "already hurt local traders, while supporters said the plan was the best available compromise.",
+    "A final vote on the financing is scheduled for Thursday, November {day}, and the {org} will publish "
+    "its detailed timetable once that vote has taken place.",
+]
+ORGS = ["harbour authority", "regional water board", "city transport department", "state energy regulator",
+        "county housing office", "municipal parks service", "port commission", "regional health agency",
+        "city planning committee", "district schools board"]
+CITIES = ["Rotterdam", "Lyon", "Porto", "Gdansk", "Valencia"]
+THINGS = ["the old ferry pier", "the main pumping station", "the central tram depot", "the northern substation",
+          "the riverside estate"]
+
+
+def article_html(i: int) -> str:
+    """A distinct page per link: different organisation, city, subject, figures and date."""
+    fields = {"org": ORGS[i % len(ORGS)], "city": CITIES[(i // len(ORGS)) % len(CITIES)],
+              "thing": THINGS[(i // 2) % len(THINGS)], "n": 40 + i * 3, "day": 3 + i % 25}
+    title = f"{fields['org'].capitalize()} in {fields['city']} backs plan number {i + 1} for {fields['thing']}"
+    paragraphs = "".join(f"<p>{p.format(**fields)}</p>\n" for p in BODIES)
+    return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\n{paragraphs}"
+            "</article></body></html>")
