@@ -22,7 +22,7 @@ from storage.digest_queries import DigestQueries
 from storage.migrations import migrate
 from storage.retrieval_queries import RetrievalQueries
 from storage.schedule_queries import ScheduleQueries
-from storage.scope import visible_scope  # noqa: F401 - re-exported for callers
+from storage.scope import visible_scope  # also re-exported for callers
 from storage.slack_queries import SlackQueries
 from storage.storyline_queries import StorylineQueries
 from storage.usage_queries import UsageQueries
@@ -279,15 +279,26 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
             params.append(team)
         return self._one(sql, params)
 
-    def open_storylines(self, team: str, *, recent: int = 5, limit: int = 200) -> list[dict]:
-        """Open storylines of a team, newest activity first, with the text of their recent briefs.
+    def open_storylines(self, team: str, channel: str | None = None, *, recent: int = 5,
+                        limit: int = 200) -> list[dict]:
+        """Open storylines the conversation (team, channel) may see, newest activity first, with the text
+        of their recent visible briefs.
 
+        A storyline is offered only when one of its briefs is visible there (`visible_scope`): its title
+        was written from that brief, so a storyline begun in a private channel or a DM is never offered
+        to (and never shown through) a brief elsewhere. `channel=None` sees public briefs only.
         Two queries whatever the number of storylines: this runs for every new brief.
         """
+        scope, params = visible_scope(team, channel, "b")
         rows = self._query(
-            "select id, title, updated_at from storylines where team = ? and status = 'open' "
-            "order by updated_at desc limit ?",
-            [team, limit],
+            f"""
+            select s.id, s.title, s.updated_at from storylines s
+            where s.team = ? and s.status = 'open' and exists (
+                select 1 from brief_storylines bs join briefs b on b.id = bs.brief_id
+                where bs.storyline_id = s.id and {scope})
+            order by s.updated_at desc limit ?
+            """,
+            [team, *params, limit],
         )
         by_id = {row["id"]: row for row in rows}
         for row in rows:
@@ -301,10 +312,10 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
                        row_number() over (partition by bs.storyline_id order by b.n desc) as rank
                 from brief_storylines bs
                 join briefs b on b.id = bs.brief_id join articles a on a.id = b.article_id
-                where bs.storyline_id in ({",".join("?" * len(by_id))})
+                where bs.storyline_id in ({",".join("?" * len(by_id))}) and {scope}
             ) where rank <= ? order by storyline_id, rank
             """,
-            [*by_id, recent],
+            [*by_id, *params, recent],
         )
         for b in recent_rows:
             by_id[b["storyline_id"]]["briefs"].append(

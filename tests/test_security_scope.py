@@ -130,3 +130,57 @@ def test_private_and_dm_briefs_stay_in_their_conversation(slack_bot, article_ser
         assert brief_id in _leaks(reply.args, secrets, brief_id), reply.args["text"]
     private_answer = json.dumps(fake.posts("G0PRIVATE", in_private["ts"])[0].args)
     assert urls["/glacier"] in private_answer
+
+
+NIGHTJAR_HTML = """<html><head><title>Nightjar survey finds the glacier melting faster</title></head>
+<body><article><h1>Nightjar survey finds the glacier melting faster</h1>
+<p>The confidential Nightjar survey of the mountain glacier observatory measured the fastest summer melt on
+record, losing almost four metres of ice at its highest station, researchers told the team on Monday.</p>
+<p>The Nightjar team will brief the glacier observatory board on Thursday, October 30, before any of the
+figures are made public.</p>
+<p>The survey's authors said the melt at the highest station was twice the rate they had expected from the
+last ten summers of measurements.</p>
+</article></body></html>"""
+
+PUBLIC_GLACIER_HTML = """<html><head><title>Glacier melt speeds up across the northern range</title></head>
+<body><article><h1>Glacier melt speeds up across the northern range</h1>
+<p>The glacier observatory in the northern range reported the fastest summer melt on record, researchers
+said on Monday, with ice losses at every station of the observatory.</p>
+<p>The observatory will publish its glacier survey on Thursday, October 30, with figures for every station
+in the range and a comparison with the last ten summers.</p>
+<p>Researchers said warm nights and a dry spring had left little fresh snow to protect the ice, and that
+the lower stations had lost more than the upper ones for the third year running.</p>
+</article></body></html>"""
+
+
+def test_a_storyline_begun_in_a_private_channel_is_not_joined_or_shown_elsewhere(
+        slack_bot, article_server):  # noqa: F811
+    """Storyline titles are written from the brief that began them. A public brief on the same story
+    must start its own storyline rather than join (and so reveal) the private one."""
+    fake, events, store = slack_bot.fake, slack_bot.events, slack_bot.store
+    article_server.html("/nightjar", NIGHTJAR_HTML)
+    article_server.html("/glacier", PUBLIC_GLACIER_HTML)
+    private_link = events.message(f"<{article_server.url('/nightjar')}>", channel="G0PRIVATE", channel_type="group")
+    events.event(private_link)
+    fake.wait_for(lambda: store.jobs("done"), timeout=20)
+    public_link = events.message(f"<{article_server.url('/glacier')}>", channel="C0NEWS")
+    events.event(public_link)
+    fake.wait_for(lambda: [j for j in store.jobs("done") if j["channel"] == "C0NEWS"], timeout=20)
+    private_id, public_id = _brief_of(slack_bot, "G0PRIVATE"), _brief_of(slack_bot, "C0NEWS")
+    private_titles = {s["title"] for s in store.get_brief(private_id)["storylines"]}
+    assert any("Nightjar" in t for t in private_titles)  # the private storyline's title names the secret
+    public_storylines = store.get_brief(public_id)["storylines"]
+    assert public_storylines and not {s["id"] for s in public_storylines} & {
+        s["id"] for s in store.get_brief(private_id)["storylines"]}
+
+    assert events.command("digest", channel="C0NEWS").status == 200
+    fake.wait_for(lambda: [p for p in fake.posts("C0NEWS") if "Week ahead" in p.args["text"]])
+    events.event({"type": "app_home_opened", "user": "U0READER", "tab": "home", "event_ts": events.new_ts()})
+    home = fake.wait_for(lambda: fake.calls_to("views.publish"))[0]
+    for payload in [p.args for p in fake.posts("C0NEWS")] + [home.args["view"]]:
+        assert "Nightjar" not in json.dumps(payload), payload.get("text")
+    # the control: in the private channel the storyline is there
+    in_private = events.message(f"<@{BOT_USER}> storylines", channel="G0PRIVATE", channel_type="group")
+    events.event({**in_private, "type": "app_mention"})
+    reply = fake.wait_for(lambda: fake.posts("G0PRIVATE", in_private["ts"]))[0]
+    assert "Nightjar" in json.dumps(reply.args)

@@ -189,7 +189,7 @@ class Ingestor:
                 ),
                 entities=tuple(e for b in s["briefs"] for e in b["entities"]),
             )
-            for s in self.store.open_storylines(placement.team)
+            for s in self.store.open_storylines(placement.team, placement.channel)
         ]
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
@@ -215,12 +215,16 @@ class Ingestor:
         if other is None:  # an article without a brief cannot normally exist; brief it again from its text
             article = Article(text=article_row["text"], title=article_row["title"] or "", url=article_row["url"])
             return self._brief_new(article, article_row["content_hash"], placement, None, label)
-        if other["team"] == placement.team:
-            existing_ids = [s["id"] for s in other["storylines"] if s["status"] == "open"]
-            new_titles: list[str] = []
-        else:  # storylines belong to a team: match this team's own, cheaply and without a model call
+        visible = self.store.open_storylines(placement.team, placement.channel)
+        same_team = other["team"] == placement.team
+        shared = [s["id"] for s in other["storylines"] if s["status"] == "open"] if same_team else []
+        existing_ids = [sid for sid in shared if sid in {s["id"] for s in visible}]
+        new_titles: list[str] = []
+        if not same_team or len(existing_ids) < len(shared):
+            # Another team's brief, or storylines this conversation may not see (begun in a private channel
+            # or a DM): match the storylines visible here, cheaply and without a model call.
             summary = summarize(article_row["text"])
-            refs = [StorylineRef(id=s["id"], title=s["title"]) for s in self.store.open_storylines(placement.team)]
+            refs = [StorylineRef(id=s["id"], title=s["title"]) for s in visible]
             assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"])
             existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
         brief = {
