@@ -47,6 +47,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(413, b"too large", "text/plain")
             return
         body = self.rfile.read(length).decode("utf-8", errors="replace")
+        if not (self.headers.get("X-Slack-Request-Timestamp") or "").strip().isdigit():
+            # bolt's verifier raises (a 500) on a timestamp that is not a number; it is simply unsigned.
+            self._send(401, b"invalid request", "text/plain")
+            return
         headers: dict[str, list[str]] = {}
         for key, value in self.headers.items():
             headers.setdefault(key.lower(), []).append(value)

@@ -207,3 +207,5 @@ def test_socket_mode_with_a_refused_app_token_logs_no_secret(tmp_path, fake_slac
     assert opened.headers.get("Authorization") == f"Bearer {APP_TOKEN}" and not opened.ok  # the app token was used
     assert run.proc.returncode != 0
     assert leaked(stderr) == [], stderr[-2000:]
+    assert "Error: Slack refused SLACK_APP_TOKEN for Socket Mode: invalid_auth" in stderr
+    assert "Traceback" not in stderr

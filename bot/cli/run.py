@@ -55,9 +55,13 @@ def register(cli: click.Group) -> None:
         try:
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
+                from slack_sdk.errors import SlackApiError
 
                 handler = SocketModeHandler(bolt_app, settings.slack_app_token)
-                handler.connect()
+                try:
+                    handler.connect()
+                except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
+                    fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
                 click.echo("briefbot: connected in Socket Mode", err=True)
                 stop.wait()
                 handler.close()
