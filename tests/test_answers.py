@@ -219,3 +219,20 @@ def test_ask_refuses_an_empty_question(services):
 
     with pytest.raises(InputError):
         ask(services.store, services.backend, "  ", TEAM, CHANNEL, dt.date(2025, 10, 27))
+
+
+def test_an_institution_asked_by_its_short_name_is_found_by_its_long_name(services):
+    from bot.pipeline.ask import ask_services
+    from bot.pipeline.ingest import Placement, Source
+
+    text = (
+        "# Markets brace for a busy week\n\n## Bank of Japan\n\n"
+        "The Bank of Japan will announce its policy decision on Thursday after a two-day meeting. "
+        "Most economists expect the central bank to keep its short-term rate unchanged.\n\n"
+        "## Oil\n\nOil prices slipped as traders weighed rising supply from producers outside the cartel."
+    )
+    services.ingestor.ingest(Source("text", text, "t"), Placement(), published=dt.date(2025, 10, 27))
+    services.clock.set(dt.datetime(2026, 3, 1, tzinfo=dt.UTC))  # the event is past: answered from the text
+    answer = ask_services(services, "When is the BoJ decision?")
+    first = answer.answer.split("\n")[0]
+    assert first.startswith("The Bank of Japan will announce its policy decision on Thursday") and "[1]" in first

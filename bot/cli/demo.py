@@ -49,7 +49,9 @@ def register(cli: click.Group) -> None:
         services = build_services(settings, clock=clock, db_path=db_path)
         app.use(services)
         click.secho(f"briefbot demo — embedded backend, database {db_path}\n", bold=True)
-        placement = Placement(team="T0DEMO", channel=DEMO_CHANNEL)
+        # The command line's own placement (no team, no channel), so `briefbot --db FILE digest|ask|…`
+        # sees the same briefs when the database is kept with --keep.
+        placement = Placement()
         for path, published in sample_paths():
             result = services.ingestor.ingest(Source("file", str(path), path.name), placement, published=published)
             click.secho(f"── {path.name} (published {published:%a %d %b %Y})", fg="cyan")
@@ -61,6 +63,9 @@ def register(cli: click.Group) -> None:
         click.echo("Subscribe a channel to the morning digest: /brief digest on 07:30 Europe/London mon-fri")
         click.echo(f"  (or from the command line: briefbot schedule on --channel {DEMO_CHANNEL} 07:30 "
                    "Europe/London mon-fri)")
+        if keep:
+            click.echo(f"Explore the kept database: briefbot --db {db_path} storylines | digest --date "
+                       f"{DIGEST_DATE} | ask \"When is the BoJ decision?\"")
         click.echo("Run the Slack bot: see 'Create the Slack app in two minutes' in README.md, then `make run`.")
 
 

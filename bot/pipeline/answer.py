@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.pipeline.entities import ALIASES
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Passage
-from bot.pipeline.retrieve import MAX_TERMS, content_terms, stem, stems
+from bot.pipeline.retrieve import MAX_TERMS, STOPWORDS, content_terms, stem, stems, words
 from bot.pipeline.sentences import split_sentences
 
 ANSWER_THRESHOLD = 0.5  # weighted share of the question's terms a sentence must cover
@@ -96,7 +97,19 @@ def _sentences(passages: list[Passage]) -> list[tuple[int, str, frozenset[str]]]
             text = sentence.text.strip()
             if len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS:
                 continue
-            out.append((n, text, frozenset(stems(text))))
+            out.append((n, text, frozenset(stems(text) | _alias_stems(text))))
+    return out
+
+
+def _alias_stems(text: str) -> set[str]:
+    """Both names of an institution the sentence names: "Bank of Japan" also counts as "BoJ" and the
+    reverse, so "When is the BoJ decision?" finds "The Bank of Japan will announce its decision…"."""
+    lowered = f" {' '.join(words(text))} "
+    out: set[str] = set()
+    for short, long in ALIASES.items():
+        if f" {long} " in lowered or f" {short} " in lowered:
+            out.add(stem(short))
+            out |= {stem(w) for w in long.split() if w not in STOPWORDS}
     return out
 
 

@@ -10,6 +10,11 @@ from bot.pipeline.sentences import paragraphs, split_sentences
 
 MIN_WORDS = 40
 MAX_WORDS = 180
+HEADING_WORDS = 10
+
+
+def _is_heading(para: str, words: int) -> bool:
+    return words <= HEADING_WORDS and not para.rstrip().endswith((".", "!", "?", ":", '"', "”", "’", "'"))
 
 
 def chunk_text(text: str) -> list[str]:
@@ -19,6 +24,8 @@ def chunk_text(text: str) -> list[str]:
     for _, para in paragraphs(text):
         para = para.strip()
         n = len(para.split())
+        if _is_heading(para, n):
+            continue  # a subheading glued to the next paragraph would read as part of its first sentence
         if n > MAX_WORDS:
             for sentence in split_sentences(para):
                 current.append(sentence.text)

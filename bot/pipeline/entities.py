@@ -53,7 +53,7 @@ _NOT_ENTITIES = frozenset(
 )
 _NORMALISE = {"U.S.": "US", "U.K.": "UK", "U.N.": "UN", "E.U.": "EU", "BOJ": "BoJ", "BOE": "BoE"}
 # Different names for one institution: counted together, shown in the form the text uses first.
-_ALIASES = {
+ALIASES = {
     "fed": "federal reserve",
     "federal reserve board": "federal reserve",
     "boj": "bank of japan",
@@ -73,7 +73,7 @@ _ALIASES = {
 def entity_key(name: str) -> str:
     """A comparison key for an entity name, so "Fed" and "Federal Reserve" (or "U.S." and "US") match."""
     key = " ".join(_NORMALISE.get(name, name).replace("’", "'").lower().split())
-    return _ALIASES.get(key, key)
+    return ALIASES.get(key, key)
 
 
 @dataclass
@@ -113,7 +113,7 @@ def _keep(entity: _Entity, lower_words: set[str]) -> bool:
         return entity.mid_sentence >= 2 and entity.surface.lower() not in _STOP
     if entity.mid_sentence:
         return True
-    return entity.count >= 2 or _is_acronym(entity.surface) or entity_key(entity.surface) in _ALIASES.values()
+    return entity.count >= 2 or _is_acronym(entity.surface) or entity_key(entity.surface) in ALIASES.values()
 
 
 def _merge_surnames(kept: dict[str, _Entity]) -> None:
