@@ -62,7 +62,10 @@ def register(cli: click.Group) -> None:
                     handler.connect()
                 except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
                     fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
-                click.echo("briefbot: connected in Socket Mode", err=True)
+                if handler.client.is_connected():
+                    click.echo("briefbot: connected in Socket Mode", err=True)
+                else:  # slack_sdk logged why; its monitor asks for a new URL and retries every 10 s
+                    click.echo("briefbot: Socket Mode WebSocket not open yet; retrying", err=True)
                 stop.wait()
                 handler.close()
             else:

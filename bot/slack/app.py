@@ -50,8 +50,9 @@ class _DropTokenIgnoredWarning(logging.Filter):
 
 
 def quiet_slack_loggers() -> None:
-    """slack_sdk logs request headers (the bearer token) at DEBUG: never let those records through."""
-    for name in ("slack_sdk", "slack_bolt", "urllib3"):
+    """slack_sdk logs request headers (the bearer token) at DEBUG, and bolt's app logger every incoming
+    payload (people's messages): never let those records through."""
+    for name in ("slack_sdk", "slack_bolt", "slack_bolt.App", "urllib3"):
         logger = logging.getLogger(name)
         if logger.getEffectiveLevel() < logging.INFO:
             logger.setLevel(logging.INFO)

@@ -4,7 +4,8 @@ FakeSlack records every call (method, arguments, headers) and answers the method
 `auth.test`, `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`,
 `conversations.info`, `users.info`, and `response_url` posts (under /response/…). It can be told to
 answer a method with a Slack error (`fail`) or with HTTP 429 and `Retry-After` (`rate_limit`).
-Point the app at it with `SLACK_API_URL=fake.api_url`.
+Point the app at it with `SLACK_API_URL=fake.api_url`. `apps.connections.open` (Socket Mode) is refused
+unless `socket_mode(url, app_token)` was called: then that app token gets `url` (see fake_socket_mode.py).
 
 SlackEvents sends real HTTP requests signed the way Slack signs them (`v0:` HMAC-SHA256 of
 `v0:{timestamp}:{body}` with the signing secret) to the bot's HTTP server.
@@ -117,6 +118,8 @@ class FakeSlack:
         self.on_post: Callable[[int], None] | None = None
         self.calls: list[Call] = []
         self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
+        self.socket_url: str | None = None  # what apps.connections.open answers, once socket_mode() is called
+        self.app_token: str | None = None
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
         self._rate_limits: dict[str, list[float]] = {}
         self._lock = threading.Lock()
@@ -157,6 +160,10 @@ class FakeSlack:
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
 
+    def socket_mode(self, url: str, app_token: str) -> None:
+        """Accept `app_token` (and only it) for `apps.connections.open` and answer with `url`."""
+        self.socket_url, self.app_token = url, app_token
+
     def channel(self, channel_id: str, **info) -> None:
         """Describe a conversation for conversations.info (is_private=True, is_im=True, ...)."""
         self.channels[channel_id] = info
@@ -165,7 +172,10 @@ class FakeSlack:
 
     def _answer(self, call: Call) -> tuple[int, dict, dict]:
         auth = call.headers.get("Authorization") or call.headers.get("authorization") or ""
-        if auth != f"Bearer {BOT_TOKEN}":
+        token = BOT_TOKEN
+        if call.method == "apps.connections.open" and self.socket_url is not None:
+            token = self.app_token  # Socket Mode wants the app-level token, not the bot token
+        if auth != f"Bearer {token}":
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         with self._lock:
             limits = self._rate_limits.get(call.method)
@@ -185,6 +195,11 @@ class FakeSlack:
     def _m_auth_test(self, args: dict) -> dict:
         return {"ok": True, "url": "https://briefbot-test.slack.com/", "team": "Test", "user": "briefbot",
                 "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+
+    def _m_apps_connections_open(self, args: dict) -> dict:
+        if self.socket_url is None:
+            return {"ok": False, "error": "not_allowed_token_type"}  # a bot token, and no Socket Mode set up
+        return {"ok": True, "url": self.socket_url}
 
     def _m_chat_postMessage(self, args: dict) -> dict:
         ts = f"1761552000.{next(self._ts):06d}"
