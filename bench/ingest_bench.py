@@ -103,6 +103,63 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
 
+class StageTimer:
+    """Per-stage wall time, by wrapping the functions the pipeline calls by name (timing only: each
+    wrapper calls the original with the same arguments). Nested stages (find_times inside
+    extract_events) are reported both on their own and inside their parent."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._undo: list[tuple[object, str, object]] = []
+
+    def wrap(self, owner, attr: str, stage: str) -> None:
+        original = getattr(owner, attr)
+
+        def timed(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - t0
+
+        self._undo.append((owner, attr, original))
+        setattr(owner, attr, timed)
+
+    def install(self, services) -> None:
+        from bot.backends import embedded
+        from bot.pipeline import events, ingest
+
+        self.wrap(ingest, "fetch", "fetch (HTTP over loopback)")
+        self.wrap(ingest, "extract_html", "extract_html (trafilatura + metadata)")
+        self.wrap(ingest, "find_canonical_link", "find_canonical_link")
+        self.wrap(ingest, "content_hash", "content_hash")
+        self.wrap(services.store, "find_article", "store.find_article")
+        self.wrap(services.store, "open_storylines", "store.open_storylines")
+        self.wrap(services.backend, "brief", "backend.brief (total)")
+        self.wrap(embedded, "summarize", "  summarize")
+        self.wrap(embedded, "find_entities", "  find_entities")
+        self.wrap(embedded, "extract_events", "  extract_events")
+        self.wrap(events, "find_times", "    find_times (in extract_events)")
+        self.wrap(embedded, "assign_storylines", "  assign_storylines")
+        self.wrap(ingest, "chunk_text", "chunk_text")
+        self.wrap(services.store, "save_brief", "store.save_brief")
+
+    def uninstall(self) -> None:
+        for owner, attr, original in reversed(self._undo):
+            if isinstance(owner, type(dt)):  # a module: put the original function back
+                setattr(owner, attr, original)
+            else:  # an instance: drop the shadowing attribute
+                delattr(owner, attr)
+        self._undo.clear()
+
+    def per_page_ms(self, pages: int, total_s: float) -> dict[str, float]:
+        top = [k for k in self.seconds if not k.startswith(" ")]
+        out = {k: round(1000 * v / pages, 2) for k, v in self.seconds.items()}
+        out["other (ingest glue)"] = round(1000 * (total_s - sum(self.seconds[k] for k in top)) / pages, 2)
+        out["total"] = round(1000 * total_s / pages, 2)
+        return out
+
+
 def rss_mb() -> float:
     return psutil.Process().memory_info().rss / 1e6
 
@@ -138,6 +195,8 @@ def run(pages: int, synthetic: bool = False) -> dict:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
+    stages = StageTimer()
+    stages.install(services)
     t0 = time.perf_counter()
     failures = reused = 0
     for path in html:
@@ -147,6 +206,7 @@ def run(pages: int, synthetic: bool = False) -> dict:
         except Exception:  # noqa: BLE001 - counted, reported
             failures += 1
     pipeline_s = time.perf_counter() - t0
+    stages.uninstall()
     stop.set()
     sampler.join()
     peak[0] = max(peak[0], rss_mb())
@@ -167,6 +227,8 @@ def run(pages: int, synthetic: bool = False) -> dict:
         "ratio": round(pipeline_s / extract_s, 2),
         "idle_rss_mb": round(idle, 1),
         "peak_rss_mb": round(peak[0], 1),
+        "stage_ms_per_page": stages.per_page_ms(pages, pipeline_s),
+        "extract_alone_ms_per_page": round(1000 * extract_s / pages, 2),
     }
 
 
@@ -184,6 +246,10 @@ def main() -> None:
     print(f"ingest: {result['pipeline_pages_per_s']} pages/s through the pipeline "
           f"({result['failures']} failures, {result['reused']} reused by content hash) vs {result['extract_pages_per_s']} pages/s trafilatura.extract alone"
           f" → ratio {result['ratio']} (aim < 1.5)")
+    print("per page, ms (pipeline stages; indented ones are inside the line above):")
+    for stage, ms in result["stage_ms_per_page"].items():
+        print(f"  {stage:<44} {ms:7.2f}")
+    print(f"  {'trafilatura.extract alone (for comparison)':<44} {result['extract_alone_ms_per_page']:7.2f}")
     print(f"memory: idle {result['idle_rss_mb']} MB (aim < 150), peak {result['peak_rss_mb']} MB (aim < 400)")
 
 
