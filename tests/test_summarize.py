@@ -192,3 +192,15 @@ def test_fifty_thousand_words_are_fast() -> None:
     started = time.perf_counter()
     summarize(one_paragraph)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_long_tldr_is_cut_at_a_clause_boundary():
+    from bot.pipeline.summarize import trim
+
+    sentence = ("Federal Reserve officials are widely expected to lower their benchmark interest rate by a quarter "
+                "of a percentage point next Wednesday, the second cut in as many meetings, even though the "
+                "federal government shutdown has cut off most of the official data they normally rely on.")
+    assert trim(sentence, 220) == ("Federal Reserve officials are widely expected to lower their benchmark "
+                                   "interest rate by a quarter of a percentage point next Wednesday, the second "
+                                   "cut in as many meetings…")
+    assert trim("Short and sweet.", 220) == "Short and sweet."

@@ -129,6 +129,11 @@ def trim(sentence: str, limit: int) -> str:
     if len(sentence) <= limit:
         return sentence
     cut = sentence[: limit - 1]
+    # A clause boundary reads better than a cut mid-clause ("…next Wednesday, the second cut in as many
+    # meetings…" rather than "…even though the federal government shutdown…").
+    clause = max(cut.rfind(mark) for mark in (", ", "; ", " — ", " – "))
+    if clause > limit * 0.55:
+        return cut[:clause].rstrip(" ,;:-–—") + "…"
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]
