@@ -89,42 +89,50 @@ class InFlight:
     bound, so a steady stream of events cannot starve them) until no request has been in flight for
     `quiet` seconds. Slack's requests arrive over separate connections with gaps between them, so "no
     request right now" alone would let workers in mid-burst.
+
+    Nothing is notified when a request ends: waiters poll on a timer instead (at most every `quiet`
+    seconds). A notification at every "count reached zero" woke every waiting worker and the reactor
+    once per ack during a burst — several thread switches and GIL hand-offs per request, exactly when
+    the interpreter is busiest — only for them to find the quiet spell not yet long enough.
     """
 
     def __init__(self, quiet: float = 0.05) -> None:
         self.quiet = quiet
         self._count = 0
         self._last = 0.0
-        self._idle = threading.Condition()
+        self._lock = threading.Lock()
+        self._mine = threading.local()  # set while this thread dispatches a request
 
     def enter(self) -> None:
-        with self._idle:
+        with self._lock:
             self._count += 1
+        self._mine.active = True
 
     def exit(self) -> None:
-        with self._idle:
+        self._mine.active = False
+        with self._lock:
             self._count -= 1
             self._last = time.monotonic()
-            if self._count == 0:
-                self._idle.notify_all()
 
     @property
     def active(self) -> int:
         return self._count
 
     def wait_idle(self, timeout: float) -> bool:
-        """Block until the server has been quiet for `quiet` seconds, or `timeout` passes."""
+        """Block until the server has been quiet for `quiet` seconds, or `timeout` passes. A thread that
+        is itself dispatching a request never waits (it would only be waiting for itself)."""
+        if getattr(self._mine, "active", False):
+            return False
         deadline = time.monotonic() + timeout
-        with self._idle:
-            while True:
-                now = time.monotonic()
-                quiet_for = now - self._last
-                if self._count == 0 and quiet_for >= self.quiet:
-                    return True
-                if now >= deadline:
-                    return False
-                wait = self.quiet - quiet_for if self._count == 0 else deadline - now
-                self._idle.wait(max(0.001, min(wait, deadline - now)))
+        while True:
+            now = time.monotonic()
+            quiet_for = now - self._last
+            if self._count == 0 and quiet_for >= self.quiet:
+                return True
+            if now >= deadline:
+                return False
+            wait = self.quiet - quiet_for if self._count == 0 else self.quiet
+            time.sleep(max(0.001, min(wait, deadline - now)))
 
 
 class _Server(ThreadingHTTPServer):

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from storage.scope import visible_scope
 
+_JOB_COLUMNS = ("source", "team", "channel", "visibility", "message_ts", "thread_ts", "user", "kind")
+_JOB_VALUES = "(" + ", ".join("?" * len(_JOB_COLUMNS)) + ", 'queued', 0, ?, ?)"
+_INSERT_CHUNK = 500  # rows per statement, well under SQLite's limit on bound parameters
+
 
 class SlackQueries:
     # -- replies ------------------------------------------------------------------------------------
@@ -61,33 +65,76 @@ class SlackQueries:
     # -- jobs ---------------------------------------------------------------------------------------
 
     def enqueue_jobs(self, jobs: list[dict], now: str) -> list[tuple[int, bool]]:
-        """Queue several jobs in one short transaction; (id, created) each, like `enqueue_job`.
+        """Queue several jobs in one short transaction; (id, created) each, like `enqueue_job`."""
+        return self.enqueue_job_batches([(jobs, now)])[0]
 
-        This runs on the ack path, so it is one `insert or ignore` per job on the unique
-        (team, channel, message_ts, source) index. Jobs with a NULL key part, which that index cannot
-        deduplicate, go through `enqueue_job`'s explicit check instead.
+    def enqueue_job_batches(self, batches: list[tuple[list[dict], str]]) -> list[list[tuple[int, bool]]]:
+        """Several `enqueue_jobs` calls (each with its own `now`) in ONE transaction: the ack path's group
+        commit, where requests arriving together share a BEGIN/COMMIT instead of queueing for one each.
+
+        This runs on the ack path, and every statement hands the interpreter back and forth while the
+        store's lock is held; so it is a fixed three statements however many jobs: BEGIN IMMEDIATE, one
+        multi-row `insert or ignore … returning` on the unique (team, channel, message_ts, source) index,
+        COMMIT. Keys it did not insert (redeliveries) are looked up afterwards, one by one. Jobs with a NULL
+        key part, which that index cannot deduplicate, go through `enqueue_job`'s explicit check.
         """
-        out: list[tuple[int, bool]] = []
-        columns = ("source", "team", "channel", "visibility", "message_ts", "thread_ts", "user", "kind")
+        out: list[list[tuple[int, bool] | None]] = [[None] * len(jobs) for jobs, _ in batches]
+        first: dict[tuple, tuple[int, int]] = {}  # key -> where it first appears
+        repeats: list[tuple[int, int, tuple]] = []  # the same key again in this group: not created
+        rows: list[list] = []
         with self.write() as db:
-            for job in jobs:
-                if any(job.get(k) is None for k in ("team", "channel", "message_ts")):
-                    out.append(self.enqueue_job(job, now))
-                    continue
-                cursor = db.conn.execute(
-                    f"insert or ignore into jobs ({', '.join(columns)}, state, attempts, created_at, updated_at) "
-                    f"values ({', '.join('?' * len(columns))}, 'queued', 0, ?, ?)",
-                    [*(job.get(c) for c in columns), now, now],
+            conn = db.conn
+            for b, (jobs, now) in enumerate(batches):
+                for j, job in enumerate(jobs):
+                    if any(job.get(k) is None for k in ("team", "channel", "message_ts")):
+                        out[b][j] = self.enqueue_job(job, now)
+                        continue
+                    key = (job["team"], job["channel"], job["message_ts"], job["source"])
+                    if key in first:
+                        repeats.append((b, j, key))
+                        continue
+                    first[key] = (b, j)
+                    rows.append([*(job.get(c) for c in _JOB_COLUMNS), now, now])
+            inserted: dict[tuple, int] = {}
+            for start in range(0, len(rows), _INSERT_CHUNK):
+                chunk = rows[start:start + _INSERT_CHUNK]
+                values = ", ".join([_JOB_VALUES] * len(chunk))
+                cursor = conn.execute(
+                    f"insert or ignore into jobs ({', '.join(_JOB_COLUMNS)}, state, attempts, created_at, "
+                    f"updated_at) values {values} returning id, team, channel, message_ts, source",
+                    [v for row in chunk for v in row],
                 )
-                if cursor.rowcount == 1:
-                    out.append((cursor.lastrowid, True))
+                inserted.update({tuple(found[1:]): found[0] for found in cursor.fetchall()})
+            ids: dict[tuple, tuple[int, bool]] = {}
+            for key in first:
+                if key in inserted:
+                    ids[key] = (inserted[key], True)
                 else:
-                    row = db.conn.execute(
+                    row = conn.execute(
                         "select id from jobs where team = ? and channel = ? and message_ts = ? and source = ?",
-                        [job["team"], job["channel"], job["message_ts"], job["source"]],
+                        list(key),
                     ).fetchone()
-                    out.append((row[0], False))
+                    ids[key] = (row[0], False)
+        for key, (b, j) in first.items():
+            out[b][j] = ids[key]
+        for b, j, key in repeats:
+            out[b][j] = (ids[key][0], False)
         return out
+
+    def ack_path_store(self):
+        """A second Store on the same file, for the ack path's jobs inserts only.
+
+        It fails fast instead of sleeping in SQLite's busy handler (whose steps of 1, 2, 5, 10… ms made a
+        second connection look worse than sharing one) — the caller retries in finer steps — and it never
+        runs the WAL checkpoint itself (a COMMIT that does so takes tens of ms); the shared connection
+        still checkpoints as usual. None for an in-memory database."""
+        if self.path in ("", ":memory:") or self.path.startswith("file:"):
+            return None  # a second connection would open a different database
+        other = type(self)(self.path)
+        with other._lock:
+            other.db.conn.execute("PRAGMA busy_timeout = 0")
+            other.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
+        return other
 
     def jobs_for_message(self, team: str | None, channel: str | None, message_ts: str | None) -> list[dict]:
         return self._query(

@@ -305,7 +305,8 @@ def test_mention_without_channel_type_uses_conversations_info(slack_bot, article
     events.event(mention)
     fake.wait_for(lambda: _brief_posts(fake, "G0PRIVATE", mention["ts"]))
     assert fake.calls_to("conversations.info", channel="G0PRIVATE")
-    brief = slack_bot.store.get_brief(slack_bot.store.jobs()[0]["brief_id"])
+    job = fake.wait_for(lambda: [j for j in slack_bot.store.jobs() if j["state"] == "done"])[0]  # recorded after the post
+    brief = slack_bot.store.get_brief(job["brief_id"])
     assert brief["visibility"] == "private" and brief["channel"] == "G0PRIVATE"
     # a public channel's question cannot see the private brief
     question = events.message(f"<@{BOT_USER}> what did the Federal Reserve say about inflation?", channel="C0NEWS")

@@ -6,13 +6,17 @@ listener body runs afterwards on bolt's executor. Nothing calls the network befo
 
 Acks first: the HTTP server counts requests in flight (`InFlight`); the workers and the `:eyes:` reactor
 wait for a short quiet spell (bounded) before starting CPU- or network-heavy work, so a burst of events
-is acknowledged before the briefing starts competing with it for the interpreter.
+is acknowledged before the briefing starts competing with it for the interpreter. A job already running
+when a burst arrives also waits, between stages (`STAGE_YIELD_SECONDS` at most each): after the backend
+has drafted a brief (before it is saved) and before each Web API call. Those are the points where the
+worker would next take the store's lock or a slice of the interpreter that the acks are queueing for.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 from slack_bolt import App
 
@@ -26,6 +30,8 @@ from bot.slack.reactor import Reactor
 from bot.worker import WorkerPool
 
 log = logging.getLogger(__name__)
+
+STAGE_YIELD_SECONDS = 0.15  # per stage of a running job; a burst of 200 acks takes about this long
 
 _TOKEN = re.compile(r"xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
 
@@ -64,6 +70,37 @@ def quiet_slack_loggers() -> None:
             handler.addFilter(RedactTokens())
 
 
+class _AcksFirstBackend:
+    """The services' backend, handing each draft back only once Slack traffic has paused (bounded).
+
+    What follows a draft is `save_brief`, the longest hold of the store's lock a job makes; during a burst
+    that lock is what every ack needs next. Everything else is delegated unchanged."""
+
+    def __init__(self, inner, yield_to: Callable[[float], object]) -> None:
+        self._inner = inner
+        self._yield_to = yield_to
+
+    def brief(self, article, ctx):
+        draft = self._inner.brief(article, ctx)
+        self._yield_to(STAGE_YIELD_SECONDS)
+        return draft
+
+    def __getattr__(self, name: str):
+        return getattr(self._inner, name)
+
+
+def _acks_first_client(client, yield_to: Callable[[float], object]):
+    """The poster's Web API client: every call first waits (bounded) for a pause in Slack traffic."""
+    api_call = client.api_call
+
+    def yielding_api_call(*args, **kwargs):
+        yield_to(STAGE_YIELD_SECONDS)
+        return api_call(*args, **kwargs)
+
+    client.api_call = yielding_api_call
+    return client
+
+
 def build_app(services: Services, *, workers: int | None = None, poll_seconds: float = 1.0) -> App:
     """The bolt App wired to `services`. Its `SlackContext` (with the unstarted worker pool) is at
     `context_of(app)`; `start_workers(app)` starts the pool."""
@@ -76,7 +113,12 @@ def build_app(services: Services, *, workers: int | None = None, poll_seconds: f
         process_before_response=False,
         name="briefbot",
     )
-    ctx = SlackContext(services=services, poster=Poster(client), in_flight=InFlight())
+    in_flight = InFlight()
+    poster_client = _acks_first_client(build_client(settings.slack_bot_token, settings.slack_api_url),
+                                       in_flight.wait_idle)
+    if not isinstance(services.ingestor.backend, _AcksFirstBackend):
+        services.ingestor.backend = _AcksFirstBackend(services.ingestor.backend, in_flight.wait_idle)
+    ctx = SlackContext(services=services, poster=Poster(poster_client), in_flight=in_flight)
     ctx.reactor = Reactor(ctx.poster, ctx.gate, yield_to=ctx.in_flight.wait_idle)
     jobs = SlackJobs(ctx)
     ctx.pool = WorkerPool(services.store, jobs, jobs.failed, services.clock, workers=workers or settings.workers,
@@ -113,3 +155,4 @@ def stop_workers(app: App, timeout: float = 10.0) -> None:
     ctx = context_of(app)
     ctx.pool.stop(timeout)
     ctx.reactor.stop()
+    ctx.writer.close()

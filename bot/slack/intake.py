@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import sqlite3
+import sys
 import threading
+import time
 
 from bot.slack.links import extract_links, strip_markup
 
@@ -161,3 +164,90 @@ def enqueue(store, jobs: list[dict], now: str) -> list[tuple[dict, int, bool]]:
     if not jobs:
         return []
     return [(job, *made) for job, made in zip(jobs, store.enqueue_jobs(jobs, now), strict=True)]
+
+
+class _Pending:
+    __slots__ = ("jobs", "now", "result", "error", "done")
+
+    def __init__(self, jobs: list[dict], now: str) -> None:
+        self.jobs, self.now = jobs, now
+        self.result: list[tuple[int, bool]] | None = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
+class JobWriter:
+    """Group commit for the ack path: listeners that arrive together share one jobs transaction.
+
+    Every write on the shared store is serialised (one connection, one lock), and a transaction's fixed
+    cost (BEGIN IMMEDIATE, COMMIT) is most of an ack's own work; during a burst, twenty listeners each
+    paying it in turn was most of the bot's ack tail. Here the first listener to find no write in progress
+    commits everything queued so far in one transaction, and the others wait for the transaction that holds
+    their rows. Each `enqueue` still returns only after its rows are committed, so the jobs row exists
+    before the ack; if a shared transaction fails, each listener's rows are retried on their own, so one
+    bad request cannot fail its neighbours.
+    """
+
+    BUSY_RETRY_SECONDS = 0.0005  # between attempts while a worker holds SQLite's write lock
+    BUSY_DEADLINE_SECONDS = 2.0  # then wait on the shared connection's own busy timeout instead
+
+    def __init__(self, store, ack_store=None) -> None:
+        self.store = store
+        # With a connection of its own, the ack path no longer queues behind the workers' reads and
+        # writes on the shared connection's lock; it only waits while a worker holds SQLite's write lock.
+        self.ack_store = ack_store
+        self._queue: list[_Pending] = []
+        self._queue_lock = threading.Lock()
+        self._writing = threading.Lock()  # held by the thread committing a group
+
+    def enqueue(self, jobs: list[dict], now: str) -> list[tuple[dict, int, bool]]:
+        if not jobs:
+            return []
+        mine = _Pending(jobs, now)
+        with self._queue_lock:
+            self._queue.append(mine)
+        with self._writing:
+            if not mine.done:  # nobody took it while we waited: commit it with whatever else is queued
+                with self._queue_lock:
+                    group, self._queue = self._queue, []
+                self._commit(group)
+        if mine.error is not None:
+            raise mine.error
+        return [(job, *made) for job, made in zip(jobs, mine.result, strict=True)]
+
+    def _write(self, batches: list[tuple[list[dict], str]]) -> list[list[tuple[int, bool]]]:
+        if self.ack_store is not None:
+            deadline = time.monotonic() + self.BUSY_DEADLINE_SECONDS
+            while True:
+                try:
+                    return self.ack_store.enqueue_job_batches(batches)
+                except sqlite3.OperationalError as err:
+                    if "locked" not in str(err) and "busy" not in str(err):
+                        raise
+                if time.monotonic() >= deadline:
+                    break
+                time.sleep(self.BUSY_RETRY_SECONDS)
+        return self.store.enqueue_job_batches(batches)
+
+    def close(self) -> None:
+        """Close the ack path's own connection; later writes go through the shared store."""
+        with self._writing:
+            ack_store, self.ack_store = self.ack_store, None
+        if ack_store is not None:
+            ack_store.close()
+
+    def _commit(self, group: list[_Pending]) -> None:
+        try:
+            results = self._write([(p.jobs, p.now) for p in group])
+        except Exception:  # noqa: BLE001 - retried one by one below, so the error lands where it belongs
+            if len(group) == 1:
+                group[0].error = sys.exc_info()[1]
+            else:
+                for pending in group:
+                    self._commit([pending])
+                return
+        else:
+            for pending, result in zip(group, results, strict=True):
+                pending.result = result
+        for pending in group:
+            pending.done = True

@@ -10,7 +10,7 @@ import json
 import logging
 
 from bot.slack.context import SlackContext
-from bot.slack.intake import enqueue, shortcut_jobs
+from bot.slack.intake import shortcut_jobs
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def _value(action: dict) -> dict:
 def brief_this(ctx: SlackContext):
     def on_brief_this(ack, body, respond):
         jobs = shortcut_jobs(body, ctx.settings.max_links_per_message)
-        created = enqueue(ctx.store, jobs, ctx.now()) if jobs else []
+        created = ctx.enqueue(jobs) if jobs else []
         ack()
         if not jobs:
             respond(text="That message has no link and no text to brief.", response_type="ephemeral")
@@ -83,7 +83,7 @@ def retry_with_ai(ctx: SlackContext):
             "source": f"rebrief:{brief}",
         }
         with_model = ctx.settings.backend == "openai"
-        created = enqueue(ctx.store, [job], ctx.now()) if brief and with_model else []
+        created = ctx.enqueue([job]) if brief and with_model else []
         ack()
         if not with_model:
             respond(text="No model is configured (set OPENAI_API_KEY); the brief stays as it is.",

@@ -12,7 +12,7 @@ from bot.errors import BriefbotError
 from bot.schedules import digest_command
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.intake import enqueue, slash_job
+from bot.slack.intake import slash_job
 from bot.slack.links import extract_links
 
 BARE_URL = re.compile(r"https?://[^\s<>|]+", re.IGNORECASE)
@@ -50,7 +50,7 @@ def after_ack(ctx: SlackContext):
             ack(text=reply)
             return
         if word == "digest":
-            enqueue(ctx.store, [slash_job(command, "digest", "digest")], ctx.now())
+            ctx.enqueue([slash_job(command, "digest", "digest")])
             ack(text="Posting the digest here…")
             ctx.wake()
             return
@@ -59,7 +59,7 @@ def after_ack(ctx: SlackContext):
             ack(text=USAGE)
             return
         limit = ctx.settings.max_links_per_message
-        enqueue(ctx.store, [slash_job(command, "url", url) for url in urls[:limit]], ctx.now())
+        ctx.enqueue([slash_job(command, "url", url) for url in urls[:limit]])
         skipped = f" (skipped {len(urls) - limit} more: at most {limit} per command)" if len(urls) > limit else ""
         ack(text=f"Briefing {', '.join(urls[:limit])}…{skipped}")
         ctx.wake()

@@ -8,7 +8,7 @@ edits), deletions, joins and bot messages are acknowledged and dropped, so Slack
 from __future__ import annotations
 
 from bot.slack.context import SlackContext
-from bot.slack.intake import enqueue, message_jobs
+from bot.slack.intake import message_jobs
 
 CREATED = "briefbot_created"
 
@@ -18,7 +18,7 @@ def intake_middleware(ctx: SlackContext):
         team = body.get("team_id") or event.get("team") or context.team_id or ""
         bot_user_id = context.bot_user_id or ctx.bot_user_id
         jobs = message_jobs(event, team, bot_user_id, ctx.settings.max_links_per_message)
-        created = enqueue(ctx.store, jobs, ctx.now()) if jobs else []
+        created = ctx.enqueue(jobs) if jobs else []
         if any(made and job["kind"] == "link" for job, _, made in created):
             ctx.gate.expect(event["channel"], event["ts"])
         context[CREATED] = created
