@@ -64,12 +64,8 @@ class SlackQueries:
 
     # -- jobs ---------------------------------------------------------------------------------------
 
-    def enqueue_jobs(self, jobs: list[dict], now: str) -> list[tuple[int, bool]]:
-        """Queue several jobs in one short transaction; (id, created) each, like `enqueue_job`."""
-        return self.enqueue_job_batches([(jobs, now)])[0]
-
     def enqueue_job_batches(self, batches: list[tuple[list[dict], str]]) -> list[list[tuple[int, bool]]]:
-        """Several `enqueue_jobs` calls (each with its own `now`) in ONE transaction: the ack path's group
+        """Several batches of jobs (each with its own `now`) in ONE transaction: the ack path's group
         commit, where requests arriving together share a BEGIN/COMMIT instead of queueing for one each.
 
         This runs on the ack path, and every statement hands the interpreter back and forth while the

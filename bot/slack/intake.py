@@ -159,13 +159,6 @@ class EyesGate:
                 self._events.pop((channel, ts), None)
 
 
-def enqueue(store, jobs: list[dict], now: str) -> list[tuple[dict, int, bool]]:
-    """Write the jobs in one transaction; returns (job, id, created) — created is False for a redelivery."""
-    if not jobs:
-        return []
-    return [(job, *made) for job, made in zip(jobs, store.enqueue_jobs(jobs, now), strict=True)]
-
-
 class _Pending:
     __slots__ = ("jobs", "now", "result", "error", "done")
 
