@@ -16,10 +16,11 @@ What is measured, exactly:
   fetch, extract, brief and reply to) sent `--concurrency` at a time. Rounds alternate between the bot
   and the bare app (bot first in odd rounds, bare first in even ones). Before every round the bot's
   queue is drained (its /healthz shows no job pending), so no bare round shares the machine with the
-  bot's workers. Then, before a bot round only, `--preload` (50) more link events are sent untimed and
-  the round starts once /healthz shows a worker busy: each timed bot round is a burst arriving while the
-  workers are fetching, briefing, saving and replying (the load the ack path has to share the process
-  with). `--preload 0` measures a burst arriving at an idle bot instead.
+  bot's workers. By default a timed bot round is the issue's measurement: a burst of new links arriving
+  at the bot, whose workers start briefing them as they come. With `--preload N`, N more link events are
+  sent untimed before each bot round and the round starts once /healthz shows a worker busy: each timed
+  round then lands while the workers are already fetching, briefing, saving and replying (a harsher
+  load the ack path has to share the process with; `make bench` reports both).
 - Reported: the median over rounds of each round's p50 and p99 (p99 of 200 is the second-slowest ack),
   and `ratio_p99` = bot p99 / bare p99 of those medians. The per-round p99s are in `*_p99_rounds_ms`.
   One warm-up burst per server (connections, imports, first queries) is not counted.
@@ -220,7 +221,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=200, help="events per round")
     parser.add_argument("--concurrency", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5, help="rounds per server, alternating bot and bare")
-    parser.add_argument("--preload", type=int, default=50,
+    parser.add_argument("--preload", type=int, default=0,
                         help="untimed link events sent to the bot before each of its rounds (0: start idle)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--serve-peers", type=int, default=None, help=argparse.SUPPRESS)

@@ -57,6 +57,11 @@ BENCHES = [
          f"{_fmt(d.get('bare_p50_ms'), '.1f')} / {_fmt(d.get('bare_p99_ms'), '.1f')} ms", ""),
         ("ack p99 ratio bot / bare", _fmt(d.get("ratio_p99"), ".2f"), "< 1.5"),
     ]),
+    ("ack_bench.py", ["--preload", "50"], lambda d: [
+        ("…same, 50 links already being briefed",
+         f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
+         f"ratio {_fmt(d.get('ratio_p99'), '.2f')}"),
+    ]),
     ("ingest_bench.py", [], lambda d: [
         ("ingest throughput (local server)",
          f"{_fmt(d.get('pipeline_pages_per_s'))} pages/s", f"trafilatura alone {_fmt(d.get('extract_pages_per_s'))}"),
