@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -79,6 +80,9 @@ class Ingestor:
         self.fetch_policy = fetch_policy
         self.clock = clock
         self.timezone = timezone
+        # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
+        # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
+        self.between_stages: Callable[[], object] = lambda: None
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -92,6 +96,7 @@ class Ingestor:
             if found:
                 return self._reuse(found, placement, source.label)
             article = self._fetch(url)
+            self.between_stages()
         elif source.kind == "file":
             article = self._read_file(Path(source.value))
         else:
@@ -142,6 +147,7 @@ class Ingestor:
 
     def _fetch(self, url: str) -> Article:
         page = fetch(url, self.fetch_policy)
+        self.between_stages()
         if page.content_type in ("text/plain", "text/markdown"):
             article = article_from_text(page.text, url=page.url)
         else:
@@ -195,6 +201,7 @@ class Ingestor:
                                                          team=placement.team))
         for note in draft.notes:
             log.info("brief note for %s: %s", label, note)
+        self.between_stages()
         brief_id = self.store.save_brief(
             article=_article_row(article, digest),
             brief={**draft_row(draft), **_placement_row(placement)},

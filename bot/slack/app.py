@@ -7,9 +7,10 @@ listener body runs afterwards on bolt's executor. Nothing calls the network befo
 Acks first: the HTTP server counts requests in flight (`InFlight`); the workers and the `:eyes:` reactor
 wait for a short quiet spell (bounded) before starting CPU- or network-heavy work, so a burst of events
 is acknowledged before the briefing starts competing with it for the interpreter. A job already running
-when a burst arrives also waits, between stages (`STAGE_YIELD_SECONDS` at most each): after the backend
-has drafted a brief (before it is saved) and before each Web API call. Those are the points where the
-worker would next take the store's lock or a slice of the interpreter that the acks are queueing for.
+when a burst arrives also waits, between stages (`STAGE_YIELD_SECONDS` at most each): after the fetch,
+after extraction, after the backend has drafted a brief (before it is saved) and before each Web API
+call. Those are the points where the worker would next take the store's lock or a long slice of the
+interpreter that the acks are queueing for.
 """
 
 from __future__ import annotations
@@ -70,25 +71,6 @@ def quiet_slack_loggers() -> None:
             handler.addFilter(RedactTokens())
 
 
-class _AcksFirstBackend:
-    """The services' backend, handing each draft back only once Slack traffic has paused (bounded).
-
-    What follows a draft is `save_brief`, the longest hold of the store's lock a job makes; during a burst
-    that lock is what every ack needs next. Everything else is delegated unchanged."""
-
-    def __init__(self, inner, yield_to: Callable[[float], object]) -> None:
-        self._inner = inner
-        self._yield_to = yield_to
-
-    def brief(self, article, ctx):
-        draft = self._inner.brief(article, ctx)
-        self._yield_to(STAGE_YIELD_SECONDS)
-        return draft
-
-    def __getattr__(self, name: str):
-        return getattr(self._inner, name)
-
-
 def _acks_first_client(client, yield_to: Callable[[float], object]):
     """The poster's Web API client: every call first waits (bounded) for a pause in Slack traffic."""
     api_call = client.api_call
@@ -116,8 +98,7 @@ def build_app(services: Services, *, workers: int | None = None, poll_seconds: f
     in_flight = InFlight()
     poster_client = _acks_first_client(build_client(settings.slack_bot_token, settings.slack_api_url),
                                        in_flight.wait_idle)
-    if not isinstance(services.ingestor.backend, _AcksFirstBackend):
-        services.ingestor.backend = _AcksFirstBackend(services.ingestor.backend, in_flight.wait_idle)
+    services.ingestor.between_stages = lambda: in_flight.wait_idle(STAGE_YIELD_SECONDS)
     ctx = SlackContext(services=services, poster=Poster(poster_client), in_flight=in_flight)
     ctx.reactor = Reactor(ctx.poster, ctx.gate, yield_to=ctx.in_flight.wait_idle)
     jobs = SlackJobs(ctx)

@@ -28,3 +28,22 @@ def article_html(i: int) -> str:
     paragraphs = "".join(f"<p>{p.format(**fields)}</p>\n" for p in BODIES)
     return (f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\n{paragraphs}"
             "</article></body></html>")
+
+
+# A hand-written news page: title, author and date in the head, navigation and footer around the story.
+ARTICLE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Central bank holds rates as inflation cools</title>
+<meta name="author" content="Markets desk">
+<meta property="article:published_time" content="2025-10-27T07:00:00Z">
+</head><body><nav><a href="/">Home</a> · <a href="/markets">Markets</a></nav>
+<article><h1>Central bank holds rates as inflation cools</h1>
+<p>The central bank kept its main interest rate unchanged on Monday, saying inflation had cooled faster than
+expected over the summer while the labour market remained solid.</p>
+<p>Policymakers voted seven to two to hold the rate at 4.25%, with two members preferring a quarter-point cut.
+The decision had been widely expected by economists and by traders in futures markets.</p>
+<p>The governor said the committee would look closely at wage growth before deciding whether to lower
+borrowing costs, and that the path ahead depended on how quickly services inflation eased.</p>
+<p>The bank will publish its next economic projections on Wednesday, alongside minutes of the meeting.
+Markets now price a first cut early next year.</p>
+<p>It remains unclear whether the slowdown in prices will last once energy subsidies expire in the spring.</p>
+</article><footer>All rights reserved.</footer></body></html>"""
