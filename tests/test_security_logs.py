@@ -23,6 +23,7 @@ import threading
 import urllib.parse
 from pathlib import Path
 
+from tests.helpers.articles import RATES_HTML
 from tests.helpers.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackEvents, fake_slack, stop_bot  # noqa: F401
 from tests.helpers.openai_stub import OpenAIStub
 from tests.test_security_support import APP_TOKEN, OPENAI_KEY, start_openai_bot
@@ -31,15 +32,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SECRETS = {"bot token": BOT_TOKEN, "signing secret": SIGNING_SECRET, "app token": APP_TOKEN,
            "OpenAI key": OPENAI_KEY}
 
-RATES_HTML = """<html><head><title>Central bank signals a pause as inflation cools</title></head><body><article>
-<h1>Central bank signals a pause as inflation cools</h1>
-<p>The Federal Reserve kept its benchmark interest rate unchanged on Monday, saying that inflation had cooled
-for a third straight month while hiring slowed across most industries.</p>
-<p>Policymakers will meet again on Wednesday, October 29, when markets expect a decision on whether to cut
-rates for the first time this year.</p>
-<p>Several officials said the labour market was cooling gradually and that wage growth no longer posed a risk
-to price stability.</p>
-</article></body></html>"""
 
 
 def leaked(text: str) -> list[str]:

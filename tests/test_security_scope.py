@@ -14,6 +14,7 @@ import json
 import re
 
 from bot.slack.mrkdwn import escape
+from tests.helpers.articles import RATES_HTML
 from tests.helpers.fake_slack import BOT_USER, fake_slack, slack_bot  # noqa: F401 - fixtures
 
 GLACIER_HTML = """<html><head><title>Glacier observatory measures the fastest melt on record</title></head>
@@ -34,15 +35,6 @@ lighthouse lantern room within two years.</p>
 <p>Volunteers have raised most of the money through donations from local families and fishing crews.</p>
 </article></body></html>"""
 
-RATES_HTML = """<html><head><title>Central bank signals a pause as inflation cools</title></head><body><article>
-<h1>Central bank signals a pause as inflation cools</h1>
-<p>The Federal Reserve kept its benchmark interest rate unchanged on Monday, saying that inflation had cooled
-for a third straight month while hiring slowed across most industries.</p>
-<p>Policymakers will meet again on Wednesday, October 29, when markets expect a decision on whether to cut
-rates for the first time this year.</p>
-<p>Several officials said the labour market was cooling gradually and that wage growth no longer posed a risk
-to price stability.</p>
-</article></body></html>"""
 
 
 def _secrets_of(store, brief_id: str, url: str) -> list[str]:

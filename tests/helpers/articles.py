@@ -47,3 +47,15 @@ borrowing costs, and that the path ahead depended on how quickly services inflat
 Markets now price a first cut early next year.</p>
 <p>It remains unclear whether the slowdown in prices will last once energy subsidies expire in the spring.</p>
 </article><footer>All rights reserved.</footer></body></html>"""
+
+
+# A short central-bank story with a dated meeting, for Slack flows.
+RATES_HTML = """<html><head><title>Central bank signals a pause as inflation cools</title></head><body><article>
+<h1>Central bank signals a pause as inflation cools</h1>
+<p>The Federal Reserve kept its benchmark interest rate unchanged on Monday, saying that inflation had cooled
+for a third straight month while hiring slowed across most industries.</p>
+<p>Policymakers will meet again on Wednesday, October 29, when markets expect a decision on whether to cut
+rates for the first time this year.</p>
+<p>Several officials said the labour market was cooling gradually and that wage growth no longer posed a risk
+to price stability.</p>
+</article></body></html>"""
