@@ -7,19 +7,10 @@ import sys
 
 import click
 
-from bot.cli.common import AppContext, echo_json, fail, pass_app
+from bot.cli.common import AppContext, echo_json, fail, iso_date, pass_app
 from bot.errors import BriefbotError
 from bot.pipeline.briefs import brief_json, format_brief_text
 from bot.pipeline.ingest import IngestResult, Placement, Source
-
-
-def parse_date(_ctx, _param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2025-10-27") from None
 
 
 def ingest_sources(app: AppContext, sources: list[str], *, published: dt.date | None, channel: str | None,
@@ -52,7 +43,7 @@ def ingest_sources(app: AppContext, sources: list[str], *, published: dt.date | 
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("sources", nargs=-1, required=True)
-    @click.option("--published", callback=parse_date, help="Publication date (YYYY-MM-DD) if the page lacks one.")
+    @click.option("--published", callback=iso_date, help="Publication date (YYYY-MM-DD) if the page lacks one.")
     @click.option("--channel", help="Slack channel id to file the brief under.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (an array when several sources).")
     @pass_app

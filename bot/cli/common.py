@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import sys
@@ -52,6 +53,17 @@ def fail(message: str, code: int = 1) -> None:
     """Print `Error: message` as one line on stderr and exit."""
     click.echo(f"Error: {' '.join(str(message).split())}", err=True)
     raise SystemExit(code)
+
+
+def iso_date(_ctx, param, value: str | None) -> dt.date | None:
+    """Click callback for every date option: YYYY-MM-DD, else one `Error:` line naming the option."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        name = f"--{param.name.replace('_', '-')}" if param is not None else "date"
+        fail(f"{name} {value!r} is not a date like 2025-10-27")
 
 
 def echo_json(value: Any) -> None:

@@ -6,21 +6,10 @@ import datetime as dt
 
 import click
 
-from bot.cli.common import AppContext, echo_json, fail, pass_app
+from bot.cli.common import AppContext, echo_json, fail, iso_date, pass_app
 from bot.pipeline.digest import compose_digest, format_digest_text
 
 MAX_DAYS = 31
-
-
-def digest_date(app: AppContext, value: str | None) -> dt.date:
-    """--date as a date (one-line error when malformed); default today in BRIEFBOT_TIMEZONE."""
-    if value is None:
-        return app.services.today()
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--date {value!r} is not a date like 2025-10-27")
-        raise AssertionError("unreachable") from None
 
 
 def check_days(days: int, maximum: int) -> None:
@@ -30,7 +19,7 @@ def check_days(days: int, maximum: int) -> None:
 
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.option("--date", "date_text", help="Morning of the digest, YYYY-MM-DD (default: today).")
+    @click.option("--date", callback=iso_date, help="Morning of the digest, YYYY-MM-DD (default: today).")
     @click.option("--days", default=7, show_default=True, type=int, help="Days in the week ahead.")
     @click.option(
         "--channel", default="", help="Slack channel id whose view to use (its own + public briefs)."
@@ -41,17 +30,17 @@ def register(cli: click.Group) -> None:
     @pass_app
     @click.pass_context
     def digest(
-        ctx: click.Context, app: AppContext, date_text: str | None, days: int, channel: str, team: str,
+        ctx: click.Context, app: AppContext, date: dt.date | None, days: int, channel: str, team: str,
         as_json: bool, post: bool,
     ) -> None:
         """Compose the week-ahead digest: events by day, storylines that moved, open questions."""
         if post:
             if not channel:
                 fail("--post needs --channel, the Slack channel id to post to")
-            ctx.invoke(cli.commands["post-digest"], channel=channel, date_text=date_text, team=team or None,
+            ctx.invoke(cli.commands["post-digest"], channel=channel, date=date, team=team or None,
                        kind="manual")
             return
-        date = digest_date(app, date_text)
+        date = date or app.services.today()
         check_days(days, MAX_DAYS)
         result = compose_digest(
             app.services.store,

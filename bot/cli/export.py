@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 
-from bot.cli.common import AppContext, fail, pass_app
-from bot.cli.digest import check_days, digest_date
+from bot.cli.common import AppContext, fail, iso_date, pass_app
+from bot.cli.digest import check_days
 from bot.pipeline.digest import compose_digest
 from bot.pipeline.ics import digest_to_ics
 
@@ -23,17 +24,17 @@ def register(cli: click.Group) -> None:
     @export.command("ics")
     @click.option("--days", default=7, show_default=True, type=int, help="How many days ahead, from --date.")
     @click.option("--out", "out", type=click.Path(dir_okay=False), help="Write to FILE (default: stdout).")
-    @click.option("--date", "date_text", help="First day, YYYY-MM-DD (default: today).")
+    @click.option("--date", callback=iso_date, help="First day, YYYY-MM-DD (default: today).")
     @click.option(
         "--channel", default="", help="Slack channel id whose view to use (its own + public briefs)."
     )
     @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")
     @pass_app
     def ics(
-        app: AppContext, days: int, out: str | None, date_text: str | None, channel: str, team: str
+        app: AppContext, days: int, out: str | None, date: dt.date | None, channel: str, team: str
     ) -> None:
         """Write upcoming events as iCalendar (.ics): all-day or timed, one UID per merged event."""
-        date = digest_date(app, date_text)
+        date = date or app.services.today()
         check_days(days, MAX_DAYS)
         services = app.services
         digest = compose_digest(

@@ -11,7 +11,7 @@ import datetime as dt
 
 import click
 
-from bot.cli.common import AppContext, echo_json, fail, pass_app
+from bot.cli.common import AppContext, echo_json, fail, iso_date, pass_app
 from bot.errors import BriefbotError
 from bot.schedules import describe, disable_schedule, get_schedule, list_schedules, set_schedule
 
@@ -100,24 +100,18 @@ def register(cli: click.Group) -> None:
 
     @cli.command("post-digest")
     @click.option("--channel", required=True, help="Slack channel id to post to.")
-    @click.option("--date", "date_text", help="Morning of the digest, YYYY-MM-DD (default: today there).")
+    @click.option("--date", callback=iso_date, help="Morning of the digest, YYYY-MM-DD (default: today there).")
     @click.option("--team", default=None, help="Slack team id (default: the channel's schedule's team).")
     @click.option("--kind", type=click.Choice(["manual", "scheduled"]), default="manual", show_default=True,
                   help="'scheduled' takes the once-a-day ledger slot (for driving posts from system cron).")
     @pass_app
-    def post_digest_cmd(app: AppContext, channel: str, date_text: str | None, team: str | None, kind: str) -> None:
+    def post_digest_cmd(app: AppContext, channel: str, date: dt.date | None, team: str | None, kind: str) -> None:
         """Post the week-ahead digest to a Slack channel now (same path and ledger as the scheduler)."""
         from bot.digest_post import local_today, post_digest
 
         services = app.services
         found = get_schedule(services, channel)
-        if date_text:
-            try:
-                local_date = dt.date.fromisoformat(date_text.strip())
-            except ValueError:
-                fail(f"--date {date_text!r} is not a date like 2025-10-27")
-        else:
-            local_date = local_today(services, channel)
+        local_date = date or local_today(services, channel)
         client = slack_client(app)
         try:
             ts = post_digest(

@@ -13,8 +13,7 @@ from collections.abc import Mapping
 
 import click
 
-from bot.cli.briefs import parse_date
-from bot.cli.common import AppContext, echo_json, pass_app
+from bot.cli.common import AppContext, echo_json, iso_date, pass_app
 
 
 def price_for(model: str | None, prices: Mapping[str, tuple[float, float, float]]) -> tuple[float, float, float] | None:
@@ -111,7 +110,7 @@ def format_report(report: dict) -> str:
 
 def register(cli: click.Group) -> None:
     @cli.command()
-    @click.option("--since", callback=parse_date, help="Only usage from this UTC day on (YYYY-MM-DD).")
+    @click.option("--since", callback=iso_date, help="Only usage from this UTC day on (YYYY-MM-DD).")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     @pass_app
     def usage(app: AppContext, since: dt.date | None, as_json: bool) -> None:

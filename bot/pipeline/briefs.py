@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.pipeline.models import BriefDraft, Event
+from bot.pipeline.zones import short_zone
 
 
 def draft_row(draft: BriefDraft) -> dict:
@@ -88,20 +89,8 @@ def when_label(date_iso: str, precision: str, time: str | None = None, timezone:
     else:
         label = f"{day:%a} {day.day} {day:%b}"
     if time:
-        label += f" {time}" + (f" {_zone_abbreviation(timezone, day, time)}" if timezone else "")
+        label += f" {time}" + (f" {short_zone(day, time, timezone)}" if timezone else "")
     return label
-
-
-def _zone_abbreviation(timezone: str, day: dt.date, time: str) -> str:
-    """'America/New_York' on 29 Oct 2025 at 14:00 → 'EDT'; anything unknown is shown as given."""
-    import zoneinfo
-
-    try:
-        hour, minute = (int(x) for x in time.split(":")[:2])
-        moment = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=zoneinfo.ZoneInfo(timezone))
-    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        return timezone
-    return moment.tzname() or timezone
 
 
 def format_brief_text(record: dict) -> str:
