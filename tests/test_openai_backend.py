@@ -428,6 +428,6 @@ def test_digest_intro_mentions_only_the_weeks_events(oa, openai_stub):
     assert oa.backend.digest_intro(WEEK) == good
     assert oa.backend.digest_intro(WEEK) is None  # names Nvidia and a Friday that are not in the list
     assert oa.backend.digest_intro(WEEK) is None  # a date that is not in the list
-    assert "- Wed 29 Oct 14:00 ET: Fed rate decision" in openai_stub.requests[0].messages[1]["content"]
+    assert "- Wed 29 Oct 14:00 EDT: Fed rate decision" in openai_stub.requests[0].messages[1]["content"]
     assert oa.backend.digest_intro([]) is None and len(openai_stub.requests) == 3
     assert [u["kind"] for u in oa.store.usage_rows()] == ["digest_intro"] * 3

@@ -83,7 +83,7 @@ def test_brief_message_layout_escaping_and_buttons():
     assert kinds == ["header", "section", "section", "section", "section", "context", "actions"]
     dumped = json.dumps(msg.blocks)
     assert "<!channel>" not in dumped and "<!here>" not in dumped and "<@U1>" not in dumped
-    assert "Wed 29 Oct 14:00 ET" in dumped
+    assert "Wed 29 Oct 14:00 EDT" in dumped
     actions = [e["action_id"] for e in msg.blocks[-1]["elements"]]
     assert actions == [blocks.WRONG_STORYLINE, blocks.RESOLVE_STORYLINE, blocks.RETRY_WITH_AI]
     assert msg.text.startswith("B7:")
