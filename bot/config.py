@@ -11,11 +11,9 @@ import ipaddress
 import os
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 
 from bot.errors import ConfigError
-
-SECRET_FIELDS = {"openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
 
 # USD per million tokens (input, cached input, output); override with BRIEFBOT_PRICES="model=in/cached/out,…".
 DEFAULT_PRICES: dict[str, tuple[float, float, float]] = {
@@ -58,14 +56,6 @@ class Settings:
     digest_grace_seconds: int = 7200
     skip_empty_digest: bool = False
     log_level: str = "INFO"
-
-    def redacted(self) -> dict:
-        """The settings as a dict with every secret replaced by a marker: safe to log."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            out[f.name] = ("***" if value else None) if f.name in SECRET_FIELDS else value
-        return out
 
 
 def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 0) -> int | None:

@@ -137,11 +137,6 @@ class RetrievalQueries:
         args.append(limit)
         return self._query(sql, args)
 
-    def count_visible_briefs(self, team: str, channel: str | None) -> int:
-        scope, params = visible_scope(team, channel, "b")
-        row = self._one(f"select count(*) as n from briefs b where {scope}", params)
-        return int(row["n"]) if row else 0
-
     def bulk_load(self, *, articles: list[dict], briefs: list[dict], chunks: list[dict]) -> None:
         """Insert many rows in one transaction (benches and imports). Rows carry their own ids:
         articles `id`, briefs `n` with `id` = "B<n>", chunks `article_id`/`n`; FTS triggers index them."""

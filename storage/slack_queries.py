@@ -167,12 +167,6 @@ class SlackQueries:
             [team, *params, limit],
         )
 
-    def team_schedules(self, team: str) -> list[dict]:
-        return self._query("select * from schedules where team = ? order by channel", [team])
-
-    def brief_team_channel(self, brief_id: str) -> dict | None:
-        return self._one("select id, team, channel, visibility from briefs where id = ?", [brief_id.strip().upper()])
-
     def unlink_brief_storyline(self, brief_id: str, storyline_id: str, now: str) -> bool:
         """Take a brief out of a storyline ("Wrong storyline"). False when it was not in it."""
         with self.write() as db:

@@ -103,9 +103,6 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
             return self._one("select * from articles where content_hash = ? order by id limit 1", [content_hash])
         return None
 
-    def get_article(self, article_id: int) -> dict | None:
-        return self._one("select * from articles where id = ?", [article_id])
-
     # -- briefs -------------------------------------------------------------------------------------
 
     def save_brief(

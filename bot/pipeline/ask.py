@@ -21,7 +21,7 @@ from bot.errors import InputError
 from bot.pipeline.answer import sources_block
 from bot.pipeline.briefs import when_label
 from bot.pipeline.events import INSTITUTIONS, merge_events
-from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event, Passage
+from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
 from bot.pipeline.retrieve import MAX_TERMS, content_terms, retrieve, stem
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut; retrieval caps its terms anyway
@@ -134,11 +134,6 @@ def answer_from_events(
 def format_answer_text(answer: Answer) -> str:
     """Plain text for the CLI and the demo: the answer (sources included) and which backend wrote it."""
     return f"{answer.answer}\n[{answer.backend}]"
-
-
-def passages_text(passages: list[Passage]) -> str:
-    """Numbered passages as a model backend is given them (kept here so both backends agree)."""
-    return "\n\n".join(f"[{n}] ({p.brief_id}, {p.title}) {p.text}" for n, p in enumerate(passages, start=1))
 
 
 # -- internals --------------------------------------------------------------------------------------

@@ -379,13 +379,6 @@ def _r_year(m: re.Match, ctx: _Ctx):
     return "DATE", m.group("year")
 
 
-def _r_decade(m: re.Match, ctx: _Ctx):
-    y = m.group("dec")
-    if len(y) == 2:
-        y = ("19" if int(y) > 20 else "20") + y
-    return "DATE", y[:3]
-
-
 def _r_quarter(m: re.Match, ctx: _Ctx):
     ref = ctx.ref
     if _g(m, "qn"):
