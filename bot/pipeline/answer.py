@@ -1,10 +1,10 @@
-"""The embedded answer: the best 1–3 sentences of the retrieved passages, each cited, or an honest "no".
+"""The embedded answer: the sentence that answers first, each sentence cited, or an honest "no".
 
-No model: every sentence of every passage is scored by how much of the question it covers (three
-quarters) and how much its passage covers (one quarter), each question term weighted by its rarity
-among the candidate sentences (a term no sentence contains weighs most, so
-a question about something the briefs never mention scores low everywhere). Sentences below
-ANSWER_THRESHOLD are never shown: an unrelated passage is worse than `NO_ANSWER`.
+No model: every sentence of every passage is scored on concepts (`lexicon.concepts`: stems, aliases,
+synonyms, numbers) shared with the question, weighted by rarity, in the sentence and in its article;
+a question asking for a number or a date (`lexicon.answer_type`) is answered only by a sentence that
+holds one. An unrelated passage is worse than `NO_ANSWER`, so sentences without enough of the question
+are never shown.
 
 Citation numbers are the passage numbers the backend was given (1-based), the same numbering the OpenAI
 backend sees, so "[2]" always points at the passage the sentence was taken from.
@@ -13,19 +13,26 @@ backend sees, so "[2]" always points at the passage the sentence was taken from.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
-from bot.pipeline.entities import ALIASES
+from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Passage
-from bot.pipeline.retrieve import MAX_TERMS, STOPWORDS, content_terms, stem, stems, words
+from bot.pipeline.reldates import annotate_relative_days
+from bot.pipeline.retrieve import question_concepts
 from bot.pipeline.sentences import split_sentences
 
-ANSWER_THRESHOLD = 0.5  # weighted share of the question's terms a sentence must cover
-PASSAGE_SHARE = 0.25  # how much the sentence's whole passage counts towards its score
-RELATIVE_CUTOFF = 0.7  # later sentences must score at least this share of the best one
+OWN_SHARE = 0.6  # how much the sentence itself counts towards its score ...
+AROUND_SHARE = 0.4  # ... and how much its article (title and every passage given from it)
+TYPE_BONUS = 0.15  # a sentence holding the kind of answer asked for (a number for "how many")
+MIN_AROUND = 0.5  # weighted share of the question's concepts the article must hold
+MIN_AROUND_SINGLE = 0.65  # ... when the sentence shares a single concept with the question
+RELATIVE_CUTOFF = 0.85  # a sentence from a second source must score this share of the best one
 MAX_SENTENCES = 3
 MIN_WORDS = 4
 MAX_SENTENCE_CHARS = 400
+_COMPARE = re.compile(r"\b(?:compare[ds]?|comparison|between|versus|vs\.?|differ(?:ence|ent|s)?|changed?|"
+                      r"(?:the\s+)?(?:one|meeting|decision|report)\s+before)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -34,48 +41,76 @@ class _Scored:
     passage: int  # 1-based
     order: int
     text: str
-    stems: frozenset[str]
+    concepts: frozenset[str]
+    brief: str
 
 
 def extractive_answer(question: str, passages: list[Passage], backend: str = "embedded") -> Answer:
-    q_stems = [stem(t) for t in content_terms(question, MAX_TERMS)]
-    q_stems = list(dict.fromkeys(q_stems))
-    if not q_stems or not passages:
+    """The sentence that answers first, then at most one more per other source; or NO_ANSWER.
+
+    Each sentence is scored by the IDF-weighted share of the question's concepts it holds (OWN_SHARE)
+    and that its article holds (AROUND_SHARE: the title and every passage of the same brief), so a
+    long question whose context words ("the WSJ piece on Stadia") sit elsewhere in the article still
+    finds the one sentence with the fact. A question asking for a number or a date is answered only by
+    a sentence holding one the question did not state. Refusal needs no threshold tuning per question:
+    the article must hold at least half of the question's weighted concepts and the sentence at least
+    two of them (or one, when the article holds most of the rest).
+    """
+    q = question_concepts(question)
+    if not q or not passages:
         return Answer(NO_ANSWER, [], backend)
     candidates = _sentences(passages)
     if not candidates:
         return Answer(NO_ANSWER, [], backend)
-    weights = _weights(q_stems, [c[2] for c in candidates])
+    kind = answer_type(question)
+    weights = _weights(q, [c[2] for c in candidates])
     total = sum(weights.values())
-    passage_stems: dict[int, set[str]] = {}
-    for n, _, s in candidates:
-        passage_stems.setdefault(n, set()).update(s)
+    around: dict[str, set[str]] = {}
+    for n, passage in enumerate(passages, start=1):
+        around.setdefault(passage.brief_id, set()).update(concepts(passage.text) | concepts(passage.title))
     scored = []
     for order, (n, text, s) in enumerate(candidates):
-        own = sum(w for t, w in weights.items() if t in s) / total
-        around = sum(w for t, w in weights.items() if t in passage_stems[n]) / total
-        scored.append(_Scored((1 - PASSAGE_SHARE) * own + PASSAGE_SHARE * around, n, order, text, s))
-    scored.sort(key=lambda c: (-c.score, c.order))
-    best = scored[0].score
-    if best < ANSWER_THRESHOLD:
-        return Answer(NO_ANSWER, [], backend)
-    chosen: list[_Scored] = []
-    for c in scored:
-        if len(chosen) >= MAX_SENTENCES or c.score < max(ANSWER_THRESHOLD, RELATIVE_CUTOFF * best):
-            break
-        if any(_similar(c.stems, other.stems) for other in chosen):
+        brief = passages[n - 1].brief_id
+        shared = [t for t in q if t in s]
+        own = sum(weights[t] for t in shared) / total
+        wide = sum(w for t, w in weights.items() if t in around[brief]) / total
+        typed = holds_answer_type(text, kind, question)
+        if kind in ("number", "date") and not typed:
             continue
-        chosen.append(c)
+        if wide < MIN_AROUND or not shared or (len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE):
+            continue
+        score = OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
+        scored.append(_Scored(score, n, order, text, s, brief))
+    if not scored:
+        return Answer(NO_ANSWER, [], backend)
+    scored.sort(key=lambda c: (-c.score, c.order))
+    chosen = [scored[0]]
+    compare = bool(_COMPARE.search(question))
+    for c in scored[1:]:
+        if len(chosen) >= (2 if compare else MAX_SENTENCES):
+            break
+        if any(c.brief == other.brief for other in chosen):
+            continue  # one sentence per source
+        if compare or c.score >= RELATIVE_CUTOFF * scored[0].score:
+            chosen.append(c)
     return render(chosen_pairs=[(c.text, c.passage) for c in chosen], passages=passages, backend=backend)
 
 
 def render(chosen_pairs: list[tuple[str, int]], passages: list[Passage], backend: str) -> Answer:
-    """Sentences each followed by `[n]`, then the cited sources; citations list only the passages used."""
-    body = " ".join(f"{text} [{n}]" for text, n in chosen_pairs)
-    cited = sorted({n for _, n in chosen_pairs})
+    """Sentences each followed by `[n]`, then the cited sources; citations list only the passages used.
+
+    A relative day in a quoted sentence gets its date from the passage's publication date, and each
+    citation carries the sentence it supports (the first one taken from that passage).
+    """
+    quoted = [(annotate_relative_days(text, passages[n - 1].published), n) for text, n in chosen_pairs]
+    body = " ".join(f"{text} [{n}]" for text, n in quoted)
+    first: dict[int, str] = {}
+    for text, n in quoted:
+        first.setdefault(n, text)
     citations = [
-        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url)
-        for n in cited
+        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url,
+                 passage=first[n])
+        for n in sorted(first)
     ]
     return Answer(body + "\n\n" + sources_block(citations), citations, backend)
 
@@ -97,34 +132,16 @@ def _sentences(passages: list[Passage]) -> list[tuple[int, str, frozenset[str]]]
             text = sentence.text.strip()
             if len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS:
                 continue
-            out.append((n, text, frozenset(stems(text) | _alias_stems(text))))
+            out.append((n, text, concepts(text)))
     return out
 
 
-def _alias_stems(text: str) -> set[str]:
-    """Both names of an institution the sentence names: "Bank of Japan" also counts as "BoJ" and the
-    reverse, so "When is the BoJ decision?" finds "The Bank of Japan will announce its decision…"."""
-    lowered = f" {' '.join(words(text))} "
-    out: set[str] = set()
-    for short, long in ALIASES.items():
-        if f" {long} " in lowered or f" {short} " in lowered:
-            out.add(stem(short))
-            out |= {stem(w) for w in long.split() if w not in STOPWORDS}
-    return out
+def _weights(q: list[str], sentence_concepts: list[frozenset[str]]) -> dict[str, float]:
+    """IDF of each question concept over the candidate sentences.
 
-
-def _weights(q_stems: list[str], sentence_stems: list[frozenset[str]]) -> dict[str, float]:
-    """IDF of each question term over the candidate sentences.
-
-    A term found nowhere weighs as much as one found in a single sentence: enough that a question about
-    something absent ("banana prices in Japan" against Japan-only briefs) falls below the threshold, yet
-    one off-vocabulary verb ("decide" against "decision") does not sink an otherwise covered question.
+    A concept found nowhere weighs as much as one found in a single sentence: enough that a question about
+    something absent ("banana prices in Japan" against Japan-only briefs) falls short, yet one
+    off-vocabulary word does not sink an otherwise covered question.
     """
-    n = len(sentence_stems)
-    return {t: math.log(1 + n / (0.5 + max(1, sum(t in s for s in sentence_stems)))) for t in q_stems}
-
-
-def _similar(a: frozenset[str], b: frozenset[str]) -> bool:
-    if not a or not b:
-        return False
-    return len(a & b) / len(a | b) > 0.6
+    n = len(sentence_concepts)
+    return {t: math.log(1 + n / (0.5 + max(1, sum(t in s for s in sentence_concepts)))) for t in q}

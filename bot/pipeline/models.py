@@ -129,9 +129,14 @@ class Citation:
     brief: str
     title: str
     url: str | None
+    passage: str = ""  # the sentence quoted from this source, as shown in the answer
+    thread: str | None = None  # link to the brief's Slack thread, when the caller knows it
 
     def to_json(self) -> dict:
-        return {"n": self.n, "brief": self.brief, "title": self.title, "url": self.url}
+        out = {"n": self.n, "brief": self.brief, "title": self.title, "url": self.url, "passage": self.passage}
+        if self.thread:
+            out["thread"] = self.thread
+        return out
 
 
 @dataclass(frozen=True)

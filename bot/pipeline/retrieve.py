@@ -6,72 +6,37 @@ content word becomes a quoted term and the terms are OR-ed, so FTS syntax in a q
 `NEAR`, `-`, `:`, `(`, `AND`/`OR`/`NOT`, `^`) is just text and can never raise. Stopwords are dropped and
 the number of terms is capped so a 5,000-character question costs the same as a short one.
 
-Ranking: BM25 within briefs and within chunks; the two lists are merged by how much of the question a
-passage covers (IDF-free term coverage on light stems), then BM25 rank, then recency.
+Hybrid ranking. The lexical side: BM25 over briefs and chunks (the MATCH also holds the question's
+aliases and synonyms, `lexicon.match_words`), re-ranked by the IDF-weighted share of the question's
+concepts a passage holds and its article holds (title and the other matched passages), with a bonus
+when a sentence holds the kind of answer asked for. The dense side, when the caller passes a question
+vector: the nearest chunks by cosine (`store.nearest_chunks`). The two rankings are fused by
+reciprocal-rank fusion (`rrf.fuse`): a passage ranked well by either side comes first, and one ranked
+well by both comes before either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import re
+import math
 
+from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, match_words, question_concepts
 from bot.pipeline.models import Passage
+from bot.pipeline.rrf import fuse
+from bot.pipeline.sentences import split_sentences
+from bot.pipeline.terms import STOPWORDS, content_terms, stem, stems, words
+
+__all__ = ["STOPWORDS", "content_terms", "stem", "stems", "words", "retrieve", "match_expression", "plan_query"]
 
 MAX_TERMS = 12
-PER_TABLE = 12  # candidates read from each FTS table before merging
-MAX_PER_BRIEF = 2  # passages per brief, so one long article does not crowd out the others
+MAX_MATCH_TERMS = 24  # question words plus their aliases and synonyms in the MATCH
+PER_TABLE = 30  # candidates read from each FTS table before re-ranking
+DENSE_K = 30  # nearest chunks read by the dense side
+MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
+OWN_SHARE, AROUND_SHARE, TYPE_BONUS = 0.6, 0.4, 0.15
 PRUNE_FROM = 20_000  # chunks
 COMMON_SHARE = 0.10  # a word in more than this share of chunks is dropped from MATCH when rarer ones exist
-
-STOPWORDS = frozenset(
-    """a about above after again against all also am an and any are aren as at be because been before being
-    below between both but by can cannot could couldn did didn do does doesn doing don down during each
-    few for from further had hadn has hasn have having he her here hers herself him himself his how
-    i if in into is isn it its itself just let me more most my myself no nor not now of off on once only
-    or other ought our ours ourselves out over own same shall she should so some such than that the their
-    theirs them themselves then there these they this those through to too under until up very was wasn
-    we were weren what when where which while who whom why will with would you your yours yourself
-    yourselves s t d ll m re ve near
-    much many tell say said says know think anything something thing things news latest happen happened happening
-    going get got give us please any whats what's hows who's where's when's brief briefs article articles
-    regarding re lately recently update updates""".split()
-)
-
-_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased word tokens (letters and digits of any script); punctuation and FTS operators vanish."""
-    return [w.lower() for w in _TOKEN.findall(text or "")]
-
-
-def content_terms(text: str, limit: int | None = None) -> list[str]:
-    """Distinct non-stopword tokens in order of appearance, at most `limit`."""
-    seen: list[str] = []
-    for w in words(text):
-        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()) or w in seen:
-            continue
-        seen.append(w)
-        if limit is not None and len(seen) >= limit:
-            break
-    return seen
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper so "rates"/"rate", "raised"/"raise" and "decision"/"decide" compare equal."""
-    if len(word) <= 3:
-        return word
-    for suffix, repl in (("ision", "id"), ("ation", "at"), ("ies", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""), ("ly", "")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not (suffix == "s" and word.endswith("ss")):
-            word = word[: -len(suffix)] + repl
-            break
-    return word.rstrip("e") if len(word) > 3 else word
-
-
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in words(text) if w not in STOPWORDS}
-
 
 def match_expression(question: str, max_terms: int = MAX_TERMS) -> str | None:
     """`"term1" OR "term2" ...` from the question's content words, or None when it has none."""
@@ -101,37 +66,31 @@ def plan_query(store, terms: list[str]) -> tuple[str | None, bool]:
     return _or_terms(terms), False
 
 
-def coverage(question_stems: set[str], text: str) -> float:
-    """Share of the question's content stems found in `text`."""
-    if not question_stems:
-        return 0.0
-    return len(question_stems & stems(text)) / len(question_stems)
+def retrieve(store, question: str, team: str, channel: str | None, limit: int = 8,
+             query_vector=None) -> list[Passage]:
+    """The best passages for `question` among the briefs visible in (team, channel), best first.
 
-
-def retrieve(store, question: str, team: str, channel: str | None, limit: int = 6) -> list[Passage]:
-    """The best passages for `question` among the briefs visible in (team, channel), best first."""
+    `query_vector` (the question's embedding, when an embedder is configured) adds the dense ranking.
+    """
     terms = content_terms(question, MAX_TERMS)
-    if not terms:
+    lexical: list[tuple[str, Passage]] = []
+    if terms:
+        match, ranked = plan_query(store, match_words(terms, MAX_MATCH_TERMS))
+        if match is not None:
+            lexical = _lexical(store, question, match, ranked, team, channel)
+    dense: list[tuple[str, Passage]] = []
+    if query_vector is not None:
+        for row in store.nearest_chunks(query_vector, team, channel, DENSE_K):
+            dense.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+    if not lexical and not dense:
         return []
-    match, ranked = plan_query(store, terms)
-    if match is None:
-        return []
-    q_stems = {stem(t) for t in terms}
-    candidates: list[tuple[tuple, Passage]] = []
-    for rank, row in enumerate(store.search_briefs(match, team, channel, PER_TABLE, ranked=ranked)):
-        points = _json_list(row["key_points"])
-        text = " ".join([row["tldr"], *points]).strip()
-        candidates.append((_key(q_stems, text, rank, row), _passage(text, row)))
-    for rank, row in enumerate(store.search_chunks(match, team, channel, PER_TABLE, ranked=ranked)):
-        if not row["brief_id"]:
-            continue
-        text = " ".join(row["text"].split())
-        candidates.append((_key(q_stems, text, rank, row), _passage(text, row)))
-    candidates.sort(key=lambda item: item[0])
+    by_key = {key: passage for key, passage in [*dense, *lexical]}
+    order = fuse([[k for k, _ in lexical], [k for k, _ in dense]])
     chosen: list[Passage] = []
     per_brief: dict[str, int] = {}
     seen_text: set[str] = set()
-    for _, passage in candidates:
+    for key in order:
+        passage = by_key[key]
         if passage.text in seen_text or per_brief.get(passage.brief_id, 0) >= MAX_PER_BRIEF:
             continue
         seen_text.add(passage.text)
@@ -142,9 +101,45 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
     return chosen
 
 
-def _key(q_stems: set[str], text: str, rank: int, row: dict) -> tuple:
-    recency = row.get("published") or ""
-    return (-round(coverage(q_stems, text), 2), rank, _neg(recency))
+def _lexical(store, question: str, match: str, ranked: bool, team: str, channel: str | None
+             ) -> list[tuple[str, Passage]]:
+    """BM25 candidates re-ranked on the question's concepts, as (key, passage), best first."""
+    candidates: list[tuple[str, int, Passage]] = []
+    for rank, row in enumerate(store.search_briefs(match, team, channel, PER_TABLE, ranked=ranked)):
+        points = _json_list(row["key_points"])
+        text = " ".join([row["tldr"], *points]).strip()
+        candidates.append((f"b{row['brief_id']}", rank, _passage(text, row)))
+    for rank, row in enumerate(store.search_chunks(match, team, channel, PER_TABLE, ranked=ranked)):
+        if not row["brief_id"]:
+            continue
+        candidates.append((f"c{row['chunk_id']}", rank, _passage(" ".join(row["text"].split()), row)))
+    if not candidates:
+        return []
+    q = question_concepts(question)
+    kind = answer_type(question)
+    held = [concepts(p.text) for _, _, p in candidates]
+    n = len(held)
+    weights = {t: math.log(1 + n / (0.5 + max(1, sum(t in h for h in held)))) for t in q}
+    total = sum(weights.values()) or 1.0
+    around: dict[str, set[str]] = {}
+    for (_, _, p), h in zip(candidates, held, strict=True):
+        around.setdefault(p.brief_id, set(concepts(p.title))).update(h)
+    scored = []
+    for (key, rank, p), h in zip(candidates, held, strict=True):
+        own = sum(w for t, w in weights.items() if t in h) / total
+        wide = sum(w for t, w in weights.items() if t in around[p.brief_id]) / total
+        bonus = TYPE_BONUS if kind and _typed(p.text, kind, question, q) else 0.0
+        scored.append(((-(OWN_SHARE * own + AROUND_SHARE * wide + bonus), rank, _neg(p.published.isoformat()
+                                                                                      if p.published else "")),
+                       key, p))
+    scored.sort(key=lambda item: item[0])
+    return [(key, p) for _, key, p in scored]
+
+
+def _typed(text: str, kind: str, question: str, q: list[str]) -> bool:
+    """Whether one sentence of `text` both shares a concept with the question and holds the answer type."""
+    return any(holds_answer_type(s.text, kind, question) and concepts(s.text) & set(q)
+               for s in split_sentences(text))
 
 
 def _neg(iso: str) -> tuple:
