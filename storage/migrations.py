@@ -273,11 +273,25 @@ def m004_manual_digests_repeat(db: sqlite_utils.Database) -> None:
     db.execute("create index idx_digests_channel_local_date on digests (channel, local_date)")
 
 
+def m005_chunk_vectors(db: sqlite_utils.Database) -> None:
+    """Embeddings of article chunks for dense retrieval, next to the chunks they embed.
+
+    A plain BLOB of little-endian float32 (numpy reads it without a copy): the sqlite-vec extension
+    cannot load here, as Python's sqlite3 module is built without `enable_load_extension`. One row per
+    chunk and model, so changing the model re-embeds lazily and a repeated article never re-embeds.
+    """
+    db.execute(
+        "create table chunk_vectors (chunk_id integer not null references chunks(id) on delete cascade, "
+        "model text not null, dim integer not null, vector blob not null, primary key (chunk_id, model))"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_scoped_search,
     m003_slack_replies,
     m004_manual_digests_repeat,
+    m005_chunk_vectors,
 ]
 
 

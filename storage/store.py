@@ -26,6 +26,7 @@ from storage.scope import visible_scope  # also re-exported for callers
 from storage.slack_queries import SlackQueries
 from storage.storyline_queries import StorylineQueries
 from storage.usage_queries import UsageQueries
+from storage.vectors import VectorQueries
 
 
 def _dumps(value: Any) -> str:
@@ -38,7 +39,8 @@ def _loads(value: str | None, default: Any) -> Any:
     return json.loads(value)
 
 
-class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, SlackQueries, UsageQueries):
+class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, SlackQueries, UsageQueries,
+            VectorQueries):
     """All reads and writes. Areas with many queries live in mixins (storage/*_queries.py)."""
 
     def __init__(self, path: str | Path):

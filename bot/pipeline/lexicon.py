@@ -85,7 +85,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("tariff", "levy", "duty", "duties", "levies"),
     ("household", "customer", "consumer", "subscriber", "user"),
     ("employ", "employee", "staff", "worker", "workforce", "headcount", "personnel", "hire", "job"),
-    ("cost", "price", "priced", "pay", "paid", "paying", "spend", "spent", "charge", "fee", "cheap", "cheapest",
+    ("cost", "price", "priced", "pay", "paid", "paying", "spend", "spent", "fee", "cheap", "cheapest",
      "expensive"),
     ("buy", "purchase", "acquire", "acquisition", "bought", "takeover"),
     ("sell", "sale", "sold"),
@@ -93,12 +93,14 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("fall", "fell", "drop", "decline", "decrease", "slide", "slump", "plunge", "tumble", "lower"),
     ("die", "death", "dead", "kill", "fatality", "fatal", "died", "killed"),
     ("injure", "injury", "wound", "hurt", "injured"),
-    ("found", "founder", "cofounder", "launch", "establish", "start", "startup", "begin", "began", "open"),
+    ("founder", "cofounder", "establish", "creator"),
+    ("launch", "debut", "unveil", "introduce"),
+    ("begin", "began", "start", "kickoff", "commence"),
     ("lead", "led", "head", "chief", "leader", "helm"),
     ("company", "firm", "business", "corporation", "agency", "group"),
     ("hide", "hid", "hidden", "conceal", "stash"),
     ("punish", "punishment", "sentence", "penalty", "discipline", "jail", "prison"),
-    ("say", "said", "state", "claim", "tell", "told", "argue", "insist"),
+    ("say", "said", "claim", "tell", "told", "argue", "insist"),
     ("phone", "telephone", "call"),
     ("car", "vehicle", "automobile", "automaker", "carmaker"),
     ("people", "person", "resident", "citizen", "individual", "population"),
@@ -147,7 +149,7 @@ _NUMBER_WORDS = {
 _SCALE = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "mn": 1e6, "mln": 1e6, "billion": 1e9, "bn": 1e9,
           "b": 1e9, "trillion": 1e12, "tn": 1e12, "lakh": 1e5, "crore": 1e7}
 _AMOUNT = re.compile(
-    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*-?\s*(thousand|million|billion|trillion|lakh|crore|bn|mn|mln|tn|k|m|b)?(?![\w])",
+    r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)(?:\s*-?\s*(thousand|million|billion|trillion|lakh|crore|bn|mn|mln|tn|k|m|b)(?![a-z]))?(?![\d])",
     re.IGNORECASE,
 )
 _SPELLED = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")(?:[\s-]+(" + "|".join(_NUMBER_WORDS) + r"))?\b"
@@ -213,8 +215,6 @@ def number_concepts(text: str) -> set[str]:
     out: set[str] = set()
     for m in _AMOUNT.finditer(text or ""):
         digits, scale = m.group(1), (m.group(2) or "").lower()
-        if scale in ("m", "b", "k") and m.group(2) != m.group(2).lower() and scale != "k":
-            pass  # "5M" / "5B" are fine too
         try:
             value = float(digits.replace(",", ""))
         except ValueError:
@@ -282,8 +282,9 @@ def holds_answer_type(sentence: str, kind: str | None, question: str) -> bool:
     q_words = {w.lower() for w in words(question)}
     if kind == "number":
         numbers = number_concepts(sentence) - number_concepts(question)
-        return bool(numbers) or any(m.group(0).lower() not in q_words
-                                    for m in _NUMBER_IN_SENTENCE.finditer(sentence) if not m.group(0).isdigit())
+        return bool(numbers - {"#1"}) or any(m.group(0).lower() not in q_words | {"one"}
+                                             for m in _NUMBER_IN_SENTENCE.finditer(sentence)
+                                             if not m.group(0).isdigit())
     if kind == "date":
         return any(m.group(0).lower().rstrip(".") not in q_words for m in _DATE_IN_SENTENCE.finditer(sentence))
     return any(m.group(0).lower() not in q_words and m.group(0).lower() not in STOPWORDS

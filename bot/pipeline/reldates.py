@@ -33,6 +33,8 @@ def annotate_relative_days(text: str, ref: dt.date | None) -> str:
         if day is None:
             continue
         end = m.start + len(re.split(r"\s+at\s+|\s*,", m.text)[0])  # "next Tuesday at 2 p.m." -> after "Tuesday"
+        if text[end:end + 2] in ("'s", "’s"):
+            end += 2  # "Thursday's (14 Nov 2019) fight"
         tail = text[end:end + 20]
         if re.match(r"\s*\(\d", tail) or re.match(r",?\s+(?:[A-Z][a-z]{2,8}\.?\s+)?\d{1,2}\b(?!:|\s*[ap]\.?m)", tail):
             continue  # already dated: "Sunday (2 Nov)", "Tuesday, Nov. 5"

@@ -19,12 +19,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 
-from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, match_words, question_concepts
+from bot.pipeline.lexicon import match_words
 from bot.pipeline.models import Passage
+from bot.pipeline.relevance import Item, score_sentences
 from bot.pipeline.rrf import fuse
-from bot.pipeline.sentences import split_sentences
 from bot.pipeline.terms import STOPWORDS, content_terms, stem, stems, words
 
 __all__ = ["STOPWORDS", "content_terms", "stem", "stems", "words", "retrieve", "match_expression", "plan_query"]
@@ -34,7 +33,7 @@ MAX_MATCH_TERMS = 24  # question words plus their aliases and synonyms in the MA
 PER_TABLE = 30  # candidates read from each FTS table before re-ranking
 DENSE_K = 30  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
-OWN_SHARE, AROUND_SHARE, TYPE_BONUS = 0.6, 0.4, 0.15
+TOP_BRIEFS = 4  # briefs whose every chunk is read and scored in the second stage
 PRUNE_FROM = 20_000  # chunks
 COMMON_SHARE = 0.10  # a word in more than this share of chunks is dropped from MATCH when rarer ones exist
 
@@ -103,43 +102,37 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
 
 def _lexical(store, question: str, match: str, ranked: bool, team: str, channel: str | None
              ) -> list[tuple[str, Passage]]:
-    """BM25 candidates re-ranked on the question's concepts, as (key, passage), best first."""
-    candidates: list[tuple[str, int, Passage]] = []
-    for rank, row in enumerate(store.search_briefs(match, team, channel, PER_TABLE, ranked=ranked)):
-        points = _json_list(row["key_points"])
-        text = " ".join([row["tldr"], *points]).strip()
-        candidates.append((f"b{row['brief_id']}", rank, _passage(text, row)))
-    for rank, row in enumerate(store.search_chunks(match, team, channel, PER_TABLE, ranked=ranked)):
-        if not row["brief_id"]:
-            continue
-        candidates.append((f"c{row['chunk_id']}", rank, _passage(" ".join(row["text"].split()), row)))
-    if not candidates:
+    """Two stages, as a reader would: find the articles (BM25 candidates scored on the question's
+    concepts), then the passage inside them (every chunk of the best TOP_BRIEFS briefs, scored with the
+    same sentence scorer). Returns (key, passage), best first."""
+    found: list[tuple[str, Passage]] = []
+    for row in store.search_briefs(match, team, channel, PER_TABLE, ranked=ranked):
+        found.append((f"b{row['brief_id']}", _passage(_brief_text(row), row)))
+    summaries = dict(found)
+    for row in store.search_chunks(match, team, channel, PER_TABLE, ranked=ranked):
+        if row["brief_id"]:
+            found.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+    if not found:
         return []
-    q = question_concepts(question)
-    kind = answer_type(question)
-    held = [concepts(p.text) for _, _, p in candidates]
-    n = len(held)
-    weights = {t: math.log(1 + n / (0.5 + max(1, sum(t in h for h in held)))) for t in q}
-    total = sum(weights.values()) or 1.0
-    around: dict[str, set[str]] = {}
-    for (_, _, p), h in zip(candidates, held, strict=True):
-        around.setdefault(p.brief_id, set(concepts(p.title))).update(h)
-    scored = []
-    for (key, rank, p), h in zip(candidates, held, strict=True):
-        own = sum(w for t, w in weights.items() if t in h) / total
-        wide = sum(w for t, w in weights.items() if t in around[p.brief_id]) / total
-        bonus = TYPE_BONUS if kind and _typed(p.text, kind, question, q) else 0.0
-        scored.append(((-(OWN_SHARE * own + AROUND_SHARE * wide + bonus), rank, _neg(p.published.isoformat()
-                                                                                      if p.published else "")),
-                       key, p))
-    scored.sort(key=lambda item: item[0])
-    return [(key, p) for _, key, p in scored]
+    best_of_brief: dict[str, float] = {}
+    for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in found]):
+        best_of_brief[s.group] = max(best_of_brief.get(s.group, 0.0), s.score + (1.0 if s.eligible else 0.0))
+    first_seen = list(dict.fromkeys(p.brief_id for _, p in found))
+    top = sorted(first_seen, key=lambda b: -best_of_brief.get(b, 0.0))[:TOP_BRIEFS]
+    pool = [(k, p) for k, p in summaries.items() if p.brief_id in top]
+    for row in store.chunks_of_briefs(top, team, channel):
+        pool.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+    passages = dict(pool)
+    best: dict[str, float] = {}
+    for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in pool]):
+        best[s.key] = max(best.get(s.key, 0.0), s.score + (1.0 if s.eligible else 0.0))
+    brief_rank = {b: i for i, b in enumerate(top)}
+    keys = sorted(passages, key=lambda k: (-best.get(k, 0.0), brief_rank[passages[k].brief_id]))
+    return [(k, passages[k]) for k in keys]
 
 
-def _typed(text: str, kind: str, question: str, q: list[str]) -> bool:
-    """Whether one sentence of `text` both shares a concept with the question and holds the answer type."""
-    return any(holds_answer_type(s.text, kind, question) and concepts(s.text) & set(q)
-               for s in split_sentences(text))
+def _brief_text(row: dict) -> str:
+    return " ".join([row["tldr"], *_json_list(row["key_points"])]).strip()
 
 
 def _neg(iso: str) -> tuple:

@@ -1,0 +1,95 @@
+"""How well each sentence of some passages answers a question: one scorer for retrieval and answers.
+
+Shared so the passages retrieval ranks first are the ones the extractive answer would quote, and the
+answer's refusal rule is the same one retrieval can check.
+
+A sentence scores on the question's concepts (`lexicon.concepts`: stems, aliases, synonyms, numbers):
+- `own`: the concepts it holds, each weighted by rarity among all candidate sentences and by how well
+  it tells its article's sentences apart (the article's subject, in most of its sentences, says which
+  article; a concept in one sentence points at the fact);
+- `wide`: the IDF-weighted share of the question its article holds (title and every candidate text
+  of the same brief), so a long question's context words ("the WSJ piece on Stadia") count where they
+  sit;
+- a bonus when it holds the kind of answer asked for (`lexicon.answer_type`); a number or date
+  question is `eligible` only for a sentence holding one the question did not state.
+Eligibility (what may be shown or cited): the article holds at least half of the question's weighted
+concepts and the sentence two of them, or one when the article holds most of the rest.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, question_concepts
+from bot.pipeline.sentences import split_sentences
+
+OWN_SHARE = 0.6
+AROUND_SHARE = 0.4
+TYPE_BONUS = 0.15
+MIN_AROUND = 0.5
+MIN_AROUND_SINGLE = 0.65
+MIN_WORDS = 2
+LOCAL_POWER = 2.0
+MAX_SENTENCE_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Item:
+    """One text to score: `key` is the caller's (a passage number, a chunk key), `group` its brief."""
+
+    key: object
+    group: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    score: float
+    eligible: bool
+    key: object
+    group: str
+    order: int
+    text: str
+
+
+def score_sentences(question: str, items: list[Item]) -> list[ScoredSentence]:
+    """Every sentence of `items` (in order), scored; [] when the question has no concepts."""
+    q = question_concepts(question)
+    if not q:
+        return []
+    candidates = []
+    for item in items:
+        for sentence in split_sentences(item.text):
+            text = sentence.text.strip()
+            if len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS:
+                continue
+            candidates.append((item, text, concepts(text)))
+    if not candidates:
+        return []
+    kind = answer_type(question)
+    n = len(candidates)
+    weights = {t: math.log(1 + n / (0.5 + max(1, sum(t in c[2] for c in candidates)))) for t in q}
+    total = sum(weights.values())
+    around: dict[str, set[str]] = {}
+    by_group: dict[str, list[frozenset[str]]] = {}
+    for item in items:
+        around.setdefault(item.group, set()).update(concepts(item.title))
+    for item, _, s in candidates:
+        around[item.group].update(s)
+        by_group.setdefault(item.group, []).append(s)
+    local = {g: {t: math.log(1 + len(sets) / (0.5 + df)) ** LOCAL_POWER for t in q if (df := sum(t in s for s in sets))}
+             for g, sets in by_group.items()}
+    out = []
+    for order, (item, text, s) in enumerate(candidates):
+        shared = [t for t in q if t in s]
+        lw = local[item.group]
+        own = sum(weights[t] * lw[t] for t in shared) / (sum(weights[t] * lw[t] for t in lw) or 1.0)
+        wide = sum(w for t, w in weights.items() if t in around[item.group]) / total
+        typed = holds_answer_type(text, kind, question)
+        eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
+            len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE)
+        score = OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
+        out.append(ScoredSentence(score, eligible, item.key, item.group, order, text))
+    return out
