@@ -262,7 +262,7 @@ _DATE_IN_SENTENCE = re.compile(
     re.I,
 )
 _NUMBER_IN_SENTENCE = re.compile(
-    r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|half|million|billion|trillion|percent|first|second|third|"
+    r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|million|billion|trillion|percent|first|second|third|"
     r"fourth|fifth|dozens?|hundreds?|thousands?)\b", re.I)
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][\w'’&-]*[A-Za-z]")
 
