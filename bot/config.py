@@ -35,6 +35,9 @@ class Settings:
     openai_api_key: str | None = field(default=None, repr=False)
     openai_base_url: str | None = None
     model: str = "gpt-4.1-mini"
+    embedding_model: str | None = None  # with the OpenAI backend: dense retrieval (None: lexical only)
+    embedding_dimensions: int | None = None  # sent to text-embedding-3-* models, which can shorten vectors
+    embedding_path: str | None = None  # a local model2vec-format model folder (no key needed)
     max_input_tokens: int = 12_000
     openai_timeout: float = 30.0
     openai_max_retries: int = 2
@@ -125,6 +128,18 @@ def _allow_list(raw: str) -> tuple[str, ...]:
     return items
 
 
+DEFAULT_EMBEDDING_MODEL = "text-embedding-3-small"
+
+
+def _embedding_model(raw: str | None, backend: str) -> str | None:
+    """The embedding model of the OpenAI backend: the default unless set, none when set to "off"."""
+    if raw and raw.lower() in ("off", "none", "0", "false"):
+        return None
+    if backend != "openai":
+        return None
+    return raw or DEFAULT_EMBEDDING_MODEL
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
     """Read and validate settings from `env` (default: the process environment plus `.env`)."""
     if env is None:
@@ -156,6 +171,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         openai_api_key=api_key,
         openai_base_url=get("OPENAI_BASE_URL"),
         model=get("BRIEFBOT_MODEL", "gpt-4.1-mini"),
+        embedding_model=_embedding_model(get("BRIEFBOT_EMBEDDING_MODEL"), backend),
+        embedding_dimensions=_int(env, "BRIEFBOT_EMBEDDING_DIMENSIONS",
+                                  256 if (get("BRIEFBOT_EMBEDDING_MODEL") or DEFAULT_EMBEDDING_MODEL)
+                                  .startswith("text-embedding-3") else None, minimum=1),
+        embedding_path=get("BRIEFBOT_EMBEDDING_PATH"),
         max_input_tokens=_int(env, "BRIEFBOT_MAX_INPUT_TOKENS", 12_000, minimum=500),
         openai_timeout=_float(env, "BRIEFBOT_OPENAI_TIMEOUT", 30.0),
         daily_token_budget=_int(env, "BRIEFBOT_DAILY_TOKEN_BUDGET", None, minimum=1),

@@ -52,7 +52,12 @@ def build_backend(settings: Settings, store: Store, clock: Clock) -> Backend:
         from bot.backends.openai import OpenAIBackend
 
         return OpenAIBackend(settings, store=store, clock=clock)
-    return EmbeddedBackend()
+    backend = EmbeddedBackend()
+    if settings.embedding_path:
+        from bot.pipeline.embeddings import LocalEmbedder
+
+        backend.embedder = LocalEmbedder(settings.embedding_path)
+    return backend
 
 
 def build_services(settings: Settings, clock: Clock | None = None, db_path: str | None = None) -> Services:

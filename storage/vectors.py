@@ -26,12 +26,13 @@ class _Matrix:
 
 
 class VectorQueries:
-    def chunks_missing_vectors(self, article_id: int, model: str) -> list[dict]:
-        """The article's chunks (id, text) that have no vector for `model` yet, in order."""
+    def chunks_missing_vectors_of_brief(self, brief_id: str, model: str) -> list[dict]:
+        """The chunks (id, text) of the brief's article that have no vector for `model` yet, in order."""
         return self._query(
-            "select c.id, c.text from chunks c left join chunk_vectors v on v.chunk_id = c.id and v.model = ? "
-            "where c.article_id = ? and v.chunk_id is null order by c.n",
-            [model, article_id],
+            "select c.id, c.text from briefs b join chunks c on c.article_id = b.article_id "
+            "left join chunk_vectors v on v.chunk_id = c.id and v.model = ? "
+            "where b.id = ? and v.chunk_id is null order by c.n",
+            [model, brief_id],
         )
 
     def save_chunk_vectors(self, model: str, vectors: dict[int, bytes], dim: int) -> None:

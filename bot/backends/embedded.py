@@ -17,6 +17,7 @@ class EmbeddedBackend:
 
     def __init__(self, label: str = "embedded"):
         self.label = label  # "embedded (fallback)" when standing in for the OpenAI backend
+        self.embedder = None  # a local embedding model when BRIEFBOT_EMBEDDING_PATH is set (services)
 
     def brief(self, article: Article, ctx: BriefContext) -> BriefDraft:
         summary = summarize(article.text)

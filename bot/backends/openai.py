@@ -247,20 +247,51 @@ def _status_message(err: openai.APIStatusError) -> str:
     return err.message
 
 
+class OpenAIEmbedder:
+    """`embeddings.create` on the same endpoint: one call per batch, counted in usage and the budget.
+
+    Over the daily budget, or when the call fails, it returns None and retrieval stays lexical for that
+    article or question; a brief or an answer is never lost to an embedding.
+    """
+
+    def __init__(self, settings: Settings, client: openai.OpenAI, guard: GuardedBackend):
+        self.model = settings.embedding_model or ""
+        self.dimensions = settings.embedding_dimensions
+        self.client = client
+        self.guard = guard
+
+    def embed(self, texts: list[str], *, team: str = "") -> list[list[float]] | None:
+        if not texts or self.guard.budget_spent(team):
+            return None
+        extra = {"dimensions": self.dimensions} if self.dimensions else {}
+        try:
+            response = self.client.embeddings.create(model=self.model, input=texts, **extra)
+        except openai.OpenAIError as err:
+            log.warning("embedding call failed (%s): retrieval stays lexical", redact(str(err), self.guard.secrets))
+            return None
+        used = getattr(response, "usage", None)
+        tokens = int(getattr(used, "prompt_tokens", 0) or 0) if used is not None else 0
+        self.guard._record(team, "embedding", Usage(calls=1, prompt_tokens=tokens, model=self.model))
+        data = sorted(response.data, key=lambda d: d.index)
+        return [list(d.embedding) for d in data] if len(data) == len(texts) else None
+
+
 class OpenAIBackend(GuardedBackend):
     """What `services.build_backend` builds when an API key is set: the model, guarded."""
 
     def __init__(self, settings: Settings, store=None, clock: Clock | None = None,
                  client: openai.OpenAI | None = None):
+        model = OpenAIModel(settings, client)
         super().__init__(
-            OpenAIModel(settings, client),
+            model,
             store=store,
             clock=clock,
             daily_token_budget=settings.daily_token_budget,
             secrets=(settings.openai_api_key,),
         )
         self.settings = settings
+        self.embedder = OpenAIEmbedder(settings, model.client, self) if settings.embedding_model else None
 
 
-__all__ = ["OpenAIBackend", "OpenAIModel", "ModelFailure", "brief_messages", "answer_messages", "intro_messages",
+__all__ = ["OpenAIBackend", "OpenAIEmbedder", "OpenAIModel", "ModelFailure", "brief_messages", "answer_messages", "intro_messages",
            "redact"]

@@ -22,6 +22,7 @@ from bot.pipeline.answer import sources_block
 from bot.pipeline.briefs import when_label
 from bot.pipeline.events import INSTITUTIONS, merge_events
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
+from bot.pipeline.embeddings import embedder_of, question_vector
 from bot.pipeline.retrieve import MAX_TERMS, content_terms, retrieve, stem
 
 MAX_QUESTION_CHARS = 2000  # longer questions are cut; retrieval caps its terms anyway
@@ -77,7 +78,7 @@ def window_for(question: str, today: dt.date) -> Window:
     return Window(today, today + dt.timedelta(days=DEFAULT_HORIZON_DAYS), "")
 
 
-def ask(store, backend, question: str, team: str, channel: str | None, today: dt.date, limit: int = 6) -> Answer:
+def ask(store, backend, question: str, team: str, channel: str | None, today: dt.date, limit: int = 8) -> Answer:
     """Answer `question` for the conversation (team, channel) from the briefs it may see."""
     question = " ".join((question or "").split())
     if not question:
@@ -88,7 +89,8 @@ def ask(store, backend, question: str, team: str, channel: str | None, today: dt
         answer = answer_from_events(store, question, team, channel, today, backend=label)
         if answer is not None:
             return answer
-    passages = retrieve(store, question, team, channel, limit)
+    dense = question_vector(embedder_of(backend), question, team)
+    passages = retrieve(store, question, team, channel, limit, dense=dense)
     if not passages:
         return Answer(NO_ANSWER, [], label)
     return backend.answer(question, passages)

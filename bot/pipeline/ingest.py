@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.errors import BriefbotError, ExtractionError, InputError
 from bot.pipeline.briefs import draft_row, event_rows
 from bot.pipeline.chunks import chunk_text
+from bot.pipeline.embeddings import embedder_of, index_brief
 from bot.pipeline.extract import article_from_text, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
 from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
@@ -212,6 +213,7 @@ class Ingestor:
             usage=_usage_dict(draft),
             now=self._now(),
         )
+        index_brief(self.store, embedder_of(self.backend), brief_id, team=placement.team)
         return IngestResult(brief_id=brief_id, reused=False, label=label)
 
     def _reuse(self, article_row: dict, placement: Placement, label: str) -> IngestResult:

@@ -89,7 +89,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
      "expensive"),
     ("buy", "purchase", "acquire", "acquisition", "bought", "takeover"),
     ("sell", "sale", "sold"),
-    ("rise", "rose", "increase", "grow", "growth", "gain", "climb", "jump", "surge", "rally"),
+    ("rise", "rose", "raise", "raised", "increase", "grow", "growth", "gain", "climb", "jump", "surge", "rally"),
     ("fall", "fell", "drop", "decline", "decrease", "slide", "slump", "plunge", "tumble", "lower"),
     ("die", "death", "dead", "kill", "fatality", "fatal", "died", "killed"),
     ("injure", "injury", "wound", "hurt", "injured"),

@@ -59,17 +59,18 @@ def plan_query(store, terms: list[str]) -> tuple[str | None, bool]:
     counts, total = store.term_frequencies(terms)
     if total < PRUNE_FROM:
         return _or_terms(terms), True
-    rare = [t for t in terms if counts.get(t, 0) <= COMMON_SHARE * total]
+    rare = [t for t in terms if 0 < counts.get(t, 0) <= COMMON_SHARE * total]  # a word in no chunk finds nothing
     if rare:
         return _or_terms(rare), True
     return _or_terms(terms), False
 
 
 def retrieve(store, question: str, team: str, channel: str | None, limit: int = 8,
-             query_vector=None) -> list[Passage]:
+             dense: tuple[str, list[float]] | None = None) -> list[Passage]:
     """The best passages for `question` among the briefs visible in (team, channel), best first.
 
-    `query_vector` (the question's embedding, when an embedder is configured) adds the dense ranking.
+    `dense` — (embedding model, the question's vector), when an embedder is configured — adds the
+    dense ranking (`embeddings.question_vector`).
     """
     terms = content_terms(question, MAX_TERMS)
     lexical: list[tuple[str, Passage]] = []
@@ -77,14 +78,15 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
         match, ranked = plan_query(store, match_words(terms, MAX_MATCH_TERMS))
         if match is not None:
             lexical = _lexical(store, question, match, ranked, team, channel)
-    dense: list[tuple[str, Passage]] = []
-    if query_vector is not None:
-        for row in store.nearest_chunks(query_vector, team, channel, DENSE_K):
-            dense.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
-    if not lexical and not dense:
+    nearest: list[tuple[str, Passage]] = []
+    if dense is not None:
+        model, vector = dense
+        for row in store.nearest_chunks(vector, team, channel, DENSE_K, model=model):
+            nearest.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+    if not lexical and not nearest:
         return []
-    by_key = {key: passage for key, passage in [*dense, *lexical]}
-    order = fuse([[k for k, _ in lexical], [k for k, _ in dense]])
+    by_key = {key: passage for key, passage in [*nearest, *lexical]}
+    order = fuse([[k for k, _ in lexical], [k for k, _ in nearest]])
     chosen: list[Passage] = []
     per_brief: dict[str, int] = {}
     seen_text: set[str] = set()

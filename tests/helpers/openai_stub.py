@@ -1,6 +1,7 @@
 """An OpenAI-compatible server on 127.0.0.1 for tests: the real `openai` client talks to it over HTTP.
 
-It answers `POST /v1/chat/completions` with canned Structured Outputs JSON, records every request (path,
+It answers `POST /v1/chat/completions` with canned Structured Outputs JSON and `POST /v1/embeddings`
+with deterministic vectors (`embed_text`: hashed words, a few paraphrase groups sharing a direction), records every request (path,
 headers, JSON body) so tests can assert what was sent, and can be told to misbehave.
 
 Usage (pytest)::
@@ -99,9 +100,46 @@ DEFAULT_CONTENT: dict[str, Callable[[StubRequest], dict]] = {
 }
 
 
+# The stub's "semantic" model: words of one group share a direction, so a paraphrase lands near the
+# text it paraphrases. Deliberately words the project's own lexicon does not pair, so a test can tell
+# the dense path from the lexical one.
+EMBED_GROUPS = {"sofa": "couch", "sofas": "couch", "couches": "couch", "settee": "couch",
+                "craftsman": "carpenter", "craftsmen": "carpenter", "carpenters": "carpenter",
+                "builds": "make", "build": "make", "made": "make", "makes": "make"}
+EMBED_DIM = 64
+
+
+def embed_text(text: str, dim: int = EMBED_DIM) -> list[float]:
+    """A deterministic unit vector: hashed bag of (grouped) words, so equal words point the same way."""
+    import hashlib
+
+    vec = [0.0] * dim
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if len(word) < 3:
+            continue
+        key = EMBED_GROUPS.get(word, word)
+        h = hashlib.sha256(key.encode()).digest()
+        vec[h[0] % dim] += 1.0
+        vec[h[1] % dim] += 0.5
+    norm = math.sqrt(sum(x * x for x in vec)) or 1.0
+    return [x / norm for x in vec]
+
+
+def embedding_response(body: dict) -> dict:
+    texts = body.get("input")
+    texts = [texts] if isinstance(texts, str) else list(texts or [])
+    dim = int(body.get("dimensions") or EMBED_DIM)
+    data = [{"object": "embedding", "index": i, "embedding": embed_text(t, dim)} for i, t in enumerate(texts)]
+    tokens = sum(estimate_tokens(t) for t in texts)
+    return {"object": "list", "data": data, "model": body.get("model", ""),
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+
+
 class OpenAIStub:
     def __init__(self, api_key_echo: str = "sk-test"):
-        self.requests: list[StubRequest] = []
+        self.requests: list[StubRequest] = []  # chat completions
+        self.embedding_requests: list[StubRequest] = []  # POST /v1/embeddings (answered by `embed_text`)
+        self.embeddings_fail = False
         self.default: Reply = "ok"
         self.hang_seconds = 10.0
         self.retry_after = "0.01"
@@ -142,6 +180,14 @@ class OpenAIStub:
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 request = StubRequest(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                if self.path.rstrip("/").endswith("/embeddings"):
+                    with stub._lock:
+                        stub.embedding_requests.append(request)
+                    if stub.embeddings_fail:
+                        self._send(500, {"error": {"message": "The server had an error", "type": "server_error"}})
+                        return
+                    self._send(200, embedding_response(body))
+                    return
                 stub._record(request)
                 if not self.path.rstrip("/").endswith("/chat/completions"):
                     self._send(404, {"error": {"message": f"no route {self.path}", "type": "not_found"}})
