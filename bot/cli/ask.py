@@ -1,10 +1,10 @@
-"""`briefbot ask "QUESTION" [--channel ID] [--json]`: a cited answer from the stored briefs."""
+"""`briefbot ask "QUESTION" [--channel ID] [--date YYYY-MM-DD] [--json]`: a cited answer from the stored briefs."""
 
 from __future__ import annotations
 
 import click
 
-from bot.cli.common import AppContext, echo_json, fail, pass_app
+from bot.cli.common import AppContext, echo_json, fail, iso_date, pass_app
 from bot.errors import BriefbotError
 from bot.pipeline.ask import ask, format_answer_text
 
@@ -14,16 +14,19 @@ def register(cli: click.Group) -> None:
     @click.argument("question", nargs=-1)
     @click.option("--channel", default=None, help="Ask as this Slack channel: it sees its own and public briefs.")
     @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")
+    @click.option("--date", callback=iso_date,
+                  help='Ask as of this day, YYYY-MM-DD (default: today): "this week", "tomorrow" count from it.')
     @click.option("--json", "as_json", is_flag=True, help='Print {"answer","citations","backend"}.')
     @pass_app
-    def ask_cmd(app: AppContext, question: tuple[str, ...], channel: str | None, team: str, as_json: bool) -> None:
+    def ask_cmd(app: AppContext, question: tuple[str, ...], channel: str | None, team: str, date,
+                as_json: bool) -> None:
         """Answer QUESTION from the briefs, citing them; "what's on this week?" lists upcoming events."""
         text = " ".join(question).strip()
         if not text:
             fail('the question is empty; try `briefbot ask "what did the Fed decide?"`')
         services = app.services
         try:
-            answer = ask(services.store, services.backend, text, team, channel, services.today())
+            answer = ask(services.store, services.backend, text, team, channel, date or services.today())
         except BriefbotError as err:
             fail(str(err))
         if as_json:

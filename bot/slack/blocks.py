@@ -164,9 +164,13 @@ def skipped_links_notice(urls: list[str], limit: int) -> Message:
 # -- answers ----------------------------------------------------------------------------------------
 
 
+MAX_QUOTE = 300
+
+
 def answer_message(answer, permalinks: dict[str, str] | None = None) -> Message:
-    """A cited answer (`bot.pipeline.models.Answer`): the text, then one line per citation linking the
-    source URL and the brief's permalink."""
+    """A cited answer (`bot.pipeline.models.Answer`): the text, then a context block with one line per
+    citation linking the source URL and the brief's thread (permalink), each followed by the quoted
+    sentence that supports it, escaped like all article text."""
     permalinks = permalinks or {}
     blocks = [section(escape(answer.answer))]
     lines = []
@@ -174,6 +178,8 @@ def answer_message(answer, permalinks: dict[str, str] | None = None) -> Message:
         source = link(c.url, c.title or c.url) if c.url else escape(c.title or "pasted text")
         brief = link(permalinks.get(c.brief), c.brief) if permalinks.get(c.brief) else f"`{escape(c.brief)}`"
         lines.append(f"[{c.n}] {source} · {brief}")
+        if getattr(c, "passage", ""):
+            lines.append(f"> “{escape(truncate(c.passage, MAX_QUOTE))}”")  # the sentence that supports it
     if lines:
         blocks.append(context(truncate("\n".join(lines), MAX_SECTION)))
     text = answer.answer + "".join(f" [{c.n}] {c.title or c.url or c.brief}" for c in answer.citations)
