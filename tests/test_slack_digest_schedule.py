@@ -10,9 +10,8 @@ from tests.helpers.fake_slack import TEAM, fake_slack, slack_bot  # noqa: F401 -
 
 
 def _attach_scheduler(bot) -> DigestScheduler:
-    digests = DigestScheduler(bot.services, bot.ctx.poster.client)
+    digests = bot.runtime.digests
     digests.start(paused=True, catch_up=False)  # jobs are built, nothing fires on its own
-    bot.ctx.digests = digests
     return digests
 
 
