@@ -15,13 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.backends.embedded import EmbeddedBackend
-from bot.slack.digest_post import post_digest, post_manual_digest
-from bot.slack.poster import Poster
 from bot.pipeline.digest import build_digest, compose_digest, later_heading
 from bot.pipeline.ingest import Placement, Source
 from bot.schedules import set_schedule
 from bot.slack.digest_blocks import digest_message
+from bot.slack.digest_post import post_digest, post_manual_digest
 from bot.slack.mrkdwn import escape
+from bot.slack.poster import Poster
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
 
 DAY = dt.date(2025, 10, 27)
