@@ -274,7 +274,7 @@ def build_digest(
     question_rows: list[dict],
     timezone: str = "UTC",
 ) -> Digest:
-    """Compose a digest from plain rows (see `storage.digest_queries` for their shape)."""
+    """Compose a digest from plain rows (shaped by `Store.digest_events`, `digest_storylines`, …)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     end = date + dt.timedelta(days=days - 1)
