@@ -18,13 +18,13 @@ import re
 from pydantic import BaseModel
 
 from bot.errors import BackendError
+from bot.pipeline.citations import cite
 from bot.pipeline.models import (
     NO_ANSWER,
     Answer,
     Article,
     BriefContext,
     BriefDraft,
-    Citation,
     Event,
     Passage,
     StorylineAssignment,
@@ -365,11 +365,7 @@ def check_answer(text: str, passages: list[Passage], *, backend: str) -> tuple[A
     cleaned = re.sub(r"\s+([.,;:!?])", r"\1", cleaned).strip()
     if not cited or not re.search(r"\w", _CITE.sub("", cleaned)):
         return Answer(answer=NO_ANSWER, citations=[], backend=backend), notes
-    citations = [
-        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url)
-        for n in cited
-    ]
-    return Answer(answer=cleaned, citations=citations, backend=backend), notes
+    return Answer(answer=cleaned, citations=cite(passages, cited), backend=backend), notes
 
 
 # ---------------------------------------------------------------------------------------------- digest intro

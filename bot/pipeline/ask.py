@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import InputError
-from bot.pipeline.answer import sources_block
 from bot.pipeline.briefs import when_label
+from bot.pipeline.citations import sources_block
 from bot.pipeline.events import INSTITUTIONS, merge_events
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
 from bot.pipeline.retrieve import MAX_TERMS, content_terms, retrieve, stem

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.backends.base import Backend
 from bot.clock import Clock
 from bot.errors import BriefbotError, ExtractionError, InputError
+from bot.pipeline.backend import Backend
 from bot.pipeline.briefs import draft_row, event_rows
 from bot.pipeline.chunks import chunk_text
 from bot.pipeline.extract import article_from_text, extract_html
