@@ -25,9 +25,9 @@ from typing import Any
 from bot.pipeline.briefs import when_label
 from bot.pipeline.events import event_key, merge_events
 from bot.pipeline.models import Event
+from bot.pipeline.periods import PRECISIONS, period_of
 from bot.pipeline.zones import resolve_timezone, short_zone
 
-PRECISIONS = ("day", "week", "month")
 
 @dataclass(frozen=True)
 class DigestEvent:
@@ -121,18 +121,6 @@ class Digest:
 
 
 # ---------------------------------------------------------------------------------------------- pure core
-
-
-def period_of(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    """First and last day an event of this precision may fall on (its week Mon-Sun, its month)."""
-    if precision == "week":
-        start = date - dt.timedelta(days=date.weekday())
-        return start, start + dt.timedelta(days=6)
-    if precision == "month":
-        start = date.replace(day=1)
-        following = (start + dt.timedelta(days=32)).replace(day=1)
-        return start, following - dt.timedelta(days=1)
-    return date, date
 
 
 def query_window(date: dt.date, days: int) -> tuple[dt.date, dt.date]:

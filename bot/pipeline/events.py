@@ -26,13 +26,13 @@ import re
 from collections.abc import Iterable
 
 from bot.pipeline.models import Event
+from bot.pipeline.periods import HORIZON_DAYS, mention_period
 from bot.pipeline.sentences import split_sentences
-from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
+from bot.pipeline.timex import TZ_ABBREVIATIONS, find_times, tense_at
 
 __all__ = ["extract_events", "merge_events", "dedup_events", "event_key", "INSTITUTIONS"]
 
 MAX_TITLE_WORDS = 8
-HORIZON_DAYS = 366
 
 # Long name -> short name. Order matters: longer names first so "People's Bank of China" wins over "Bank".
 INSTITUTIONS: dict[str, str] = {
@@ -275,22 +275,6 @@ def _title(sentence: str, before: str = "") -> str:
 # ---------------------------------------------------------------------------------------------- dates
 
 
-def _mention_target(m: TimeMention) -> tuple[str, dt.date, str | None] | None:
-    """(precision, date, HH:MM) of a mention, or None for values that are no calendar unit."""
-    v = m.value
-    if re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", v):
-        d = dt.date.fromisoformat(v[:10])
-        t = v[11:16] if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", v) else None
-        return "day", d, t
-    wm = re.fullmatch(r"(\d{4})-W(\d\d)", v)
-    if wm:
-        return "week", dt.date.fromisocalendar(int(wm.group(1)), int(wm.group(2)), 1), None
-    mm = re.fullmatch(r"(\d{4})-(\d\d)", v)
-    if mm:
-        return "month", dt.date(int(mm.group(1)), int(mm.group(2)), 1), None
-    return None
-
-
 def _is_future(prec: str, date: dt.date, ref: dt.date, tense: str | None, bare_month: bool) -> bool:
     if (date - ref).days > HORIZON_DAYS:
         return False
@@ -324,7 +308,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             continue
         candidates: dict[tuple[str, dt.date], dict] = {}
         for m in inside:
-            target = _mention_target(m)
+            target = mention_period(m.value)
             if target is None:
                 continue
             prec, date, clock = target
