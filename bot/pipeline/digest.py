@@ -135,20 +135,9 @@ def query_window(date: dt.date, days: int) -> tuple[dt.date, dt.date]:
 def _event_of(row: dict) -> Event | None:
     """A row as an Event, or None when it cannot be read (a bad date or precision is skipped, not fatal)."""
     try:
-        date = row["date"] if isinstance(row["date"], dt.date) else dt.date.fromisoformat(str(row["date"]))
-    except (TypeError, ValueError, KeyError):
+        return Event.from_row(row)
+    except ValueError:
         return None
-    precision = row.get("precision") or "day"
-    if precision not in PRECISIONS:
-        return None
-    return Event(
-        title=(row.get("title") or "").strip() or "(untitled event)",
-        date=date,
-        precision=precision,
-        time=row.get("time") or None,
-        timezone=row.get("timezone") or None,
-        evidence=row.get("evidence") or "",
-    )
 
 
 def _norm_title(title: str) -> str:
