@@ -146,7 +146,7 @@ class GuardedBackend:
     def _record(self, team: str, kind: str, usage: Usage) -> None:
         if self.store is None or not usage.calls:
             return
-        now = self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        now = self.clock.utc_stamp()
         self.store.record_usage(
             {
                 "team": team or "",

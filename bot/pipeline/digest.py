@@ -22,6 +22,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.clock import utc_stamp
 from bot.pipeline.briefs import when_label
 from bot.pipeline.events import event_key, merge_events
 from bot.pipeline.models import Event
@@ -322,11 +323,7 @@ def _since_iso(value: Any) -> str | None:
     """A timestamp as the store writes them (UTC ISO 8601, seconds), so string comparison is correct."""
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return utc_stamp(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def compose_digest(

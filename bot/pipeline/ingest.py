@@ -257,7 +257,7 @@ class Ingestor:
         return IngestResult(brief_id=brief_id, reused=True, label=label)
 
     def _now(self) -> str:
-        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.clock.utc_stamp()
 
     def _today(self) -> dt.date:
         import zoneinfo
