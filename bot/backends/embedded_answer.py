@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 from bot.pipeline.citations import cite, sources_block
-from bot.pipeline.entities import ALIASES
+from bot.pipeline.institutions import ALIASES
 from bot.pipeline.models import NO_ANSWER, Answer, Passage
 from bot.pipeline.retrieve import MAX_TERMS, STOPWORDS, content_terms, stem, stems, words
 from bot.pipeline.sentences import split_sentences

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from bot.errors import InputError
 from bot.pipeline.briefs import when_label
 from bot.pipeline.citations import sources_block
-from bot.pipeline.events import INSTITUTIONS, merge_events
+from bot.pipeline.events import merge_events
+from bot.pipeline.institutions import INSTITUTIONS
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
 from bot.pipeline.retrieve import MAX_TERMS, content_terms, retrieve, stem
 
