@@ -1,4 +1,5 @@
-"""The embedded backend: briefs and answers from the pipeline's own modules, no network, no model.
+"""The embedded backend: briefs from the pipeline's own modules and answers from the extractive answerer
+beside it (`embedded_answer.py`), no network, no model.
 
 It is what runs with no credentials, and what the OpenAI backend falls back to when the API fails.
 """
