@@ -13,6 +13,7 @@ from storage import Store
 from storage.migrations import MIGRATIONS
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import FakeSlack, start_bot, stop_bot
+from tests.helpers.store_peek import job_row, job_rows
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
 NOW = "2025-10-27T08:00:00+00:00"
@@ -39,7 +40,7 @@ def test_every_kind_has_a_handler_and_a_test_job():
 def test_a_job_reads_back_from_its_stored_row(tmp_path, job):
     store = Store(tmp_path / "j.db")
     job_id, created = store.enqueue_job(job.to_row(), NOW)
-    row = store.get_job(job_id)
+    row = job_row(store, job_id)
     assert created and SlackJob.from_row(row) == SlackJob(**{**job.__dict__, "id": job_id})
     assert not row["source"].startswith(("ask:", "cmd:", "skipped:", "rebrief:"))
     store.close()
@@ -105,7 +106,7 @@ def test_jobs_queued_before_the_upgrade_read_back_typed(tmp_path):
     assert MIGRATIONS[4].__name__ == "m005_typed_slack_jobs"
     old_database(tmp_path / "old.db", OLD_ROWS)
     store = Store(tmp_path / "old.db")  # opening it applies m005
-    jobs = [SlackJob.from_row(row) for row in store.jobs()]
+    jobs = [SlackJob.from_row(row) for row in job_rows(store)]
     assert [job.kind for job in jobs] == [JobKind.POSTED_LINK, JobKind.COMMAND_LINK, JobKind.SHORTCUT_LINK,
                                           JobKind.SHORTCUT_TEXT, JobKind.SKIPPED_LINKS, JobKind.QUESTION,
                                           JobKind.COMMAND, JobKind.DIGEST_NOW, JobKind.REBRIEF]
@@ -114,10 +115,10 @@ def test_jobs_queued_before_the_upgrade_read_back_typed(tmp_path):
     assert jobs[4].skipped == ("https://news.test/6", "https://news.test/7")
     assert jobs[5].question == "what's on: Wednesday?"
     assert (jobs[6].command, jobs[8].brief_id) == ("week", "B4")
-    assert json.loads(store.jobs()[5]["source"]) == {"question": "what's on: Wednesday?"}  # readable as stored
+    assert json.loads(job_rows(store)[5]["source"]) == {"question": "what's on: Wednesday?"}  # readable as stored
     # the same job written by this version has the same key, so a redelivery is still one job
     assert [(j.to_row()["kind"], j.to_row()["source"]) for j in jobs] == [(r["kind"], r["source"])
-                                                                           for r in store.jobs()]
+                                                                           for r in job_rows(store)]
     store.close()
 
 
@@ -130,7 +131,7 @@ def test_a_link_queued_before_the_upgrade_is_briefed_after_it(settings, clock, a
     bot = start_bot(settings, clock, fake)
     try:
         fake.wait_for(lambda: _brief_posts(fake, "C1", ts))
-        fake.wait_for(lambda: bot.store.jobs()[0]["state"] == "done")
+        fake.wait_for(lambda: job_rows(bot.store)[0]["state"] == "done")
         assert len(_brief_posts(fake, "C1", ts)) == 1
     finally:
         stop_bot(bot)

@@ -12,7 +12,6 @@ checkpoints (tens of ms inside a COMMIT) to the shared connection.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -47,4 +46,4 @@ class SlackContext:
         return self.services.settings
 
     def now(self) -> str:
-        return self.services.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.services.clock.utc_stamp()

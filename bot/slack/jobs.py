@@ -233,7 +233,7 @@ class SlackJobs:
         return self.store.visible_events(team, channel, start=today.isoformat(), end=end.isoformat())
 
     def _now(self) -> str:
-        return self.services.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.services.clock.utc_stamp()
 
 
 # Every kind's handler, checked complete at import: a kind added without one, or a misspelt name, fails here.
