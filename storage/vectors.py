@@ -25,7 +25,7 @@ class _Matrix:
         self.lock = threading.Lock()
 
 
-class VectorQueries:
+class VectorStore:
     def chunks_missing_vectors_of_brief(self, brief_id: str, model: str) -> list[dict]:
         """The chunks (id, text) of the brief's article that have no vector for `model` yet, in order."""
         return self._query(

@@ -20,21 +20,15 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from bot.pipeline.institutions import TABLE
 from bot.pipeline.terms import STOPWORDS, stem, words
 
-# Short form -> the names it stands for. Multi-word names are matched as phrases.
+# Short form -> the names it stands for. Multi-word names are matched as phrases. Institutions come
+# from the one table (`institutions.TABLE`); the rest are other bodies news often abbreviates and
+# countries with their adjectives.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "fed": ("federal reserve", "federal open market committee", "fomc"),
-    "boj": ("bank of japan",),
-    "boe": ("bank of england",),
-    "ecb": ("european central bank",),
-    "pboc": ("people's bank of china", "peoples bank of china"),
-    "boc": ("bank of canada",),
-    "rba": ("reserve bank of australia",),
-    "rbi": ("reserve bank of india",),
-    "snb": ("swiss national bank",),
-    "imf": ("international monetary fund",),
-    "opec": ("organization of the petroleum exporting countries", "organisation of the petroleum exporting countries"),
+    **{i.short.lower(): tuple(n.lower() for n in (i.long, *i.spellings) if not n.lower().startswith("the "))
+       for i in TABLE},
     "sec": ("securities and exchange commission",),
     "ftc": ("federal trade commission",),
     "fda": ("food and drug administration",),
@@ -78,7 +72,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 # Only as a name, never as the ordinary word: "who" the question word and "us" the pronoun stay words
 # unless written in capitals ("WHO", "US").
-_CASE_SENSITIVE = frozenset({"who", "us", "un", "sec", "fed", "boc", "turkey"})
+_CASE_SENSITIVE = frozenset({"who", "us", "un", "sec", "fed", "boc", "turkey", "g7", "g20"})
 
 # General news paraphrases: every word of a group stands for the same concept.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
@@ -194,9 +188,9 @@ def concepts(text: str) -> frozenset[str]:
     for pattern, name in _alias_phrases():
         if pattern.search(lowered):
             out.add(name)
-    for token in re.findall(r"\b[A-Z]{2,5}\b|\bU\.S\.|\bU\.K\.", raw):
+    for token in re.findall(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.", raw):
         key = token.replace(".", "").lower()
-        if key in ALIASES:
+        if key in ALIASES and (token.replace(".", "").isupper() or token == "Fed" or key not in _CASE_SENSITIVE):
             out.add("@" + key)
     for w in words(raw):
         if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):

@@ -13,9 +13,9 @@ backend sees, so "[2]" always points at the passage the sentence was taken from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from bot.pipeline.models import NO_ANSWER, Answer, Citation, Passage
+from bot.pipeline.citations import cite, sources_block
+from bot.pipeline.models import NO_ANSWER, Answer, Passage
 from bot.pipeline.reldates import annotate_relative_days
 from bot.pipeline.relevance import Item, score_sentences
 
@@ -61,19 +61,5 @@ def render(chosen_pairs: list[tuple[str, int]], passages: list[Passage], backend
     first: dict[int, str] = {}
     for text, n in quoted:
         first.setdefault(n, text)
-    citations = [
-        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url,
-                 passage=first[n])
-        for n in sorted(first)
-    ]
+    citations = cite(passages, sorted(first), quotes=first)
     return Answer(body + "\n\n" + sources_block(citations), citations, backend)
-
-
-def sources_block(citations: list[Citation]) -> str:
-    lines = ["Sources:"]
-    for c in citations:
-        parts = [c.title or "(untitled)"]
-        if c.url:
-            parts.append(c.url)
-        lines.append(f"[{c.n}] " + " — ".join(parts) + f" ({c.brief})")
-    return "\n".join(lines)
