@@ -1,0 +1,238 @@
+"""Hybrid retrieval and answers that lead with the fact: RRF, the embeddings path against the OpenAI stub,
+the local model loader, relative days dated, `ask --date`, off-topic refusals, citations with their passage."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import struct
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from bot.cli import cli
+from bot.pipeline.ask import ask
+from bot.pipeline.embeddings import LocalEmbedder, pack, question_vector, unpack
+from bot.pipeline.ingest import Placement, Source
+from bot.pipeline.lexicon import answer_type, concepts, number_concepts
+from bot.pipeline.models import NO_ANSWER
+from bot.pipeline.retrieve import retrieve
+from bot.pipeline.rrf import fuse
+from bot.services import build_services
+from tests.helpers.openai_stub import OpenAIStub
+
+TEAM, CHANNEL = "T1", "C1"
+
+COUCH = """# Nordic couch maker expands
+
+Lindqvist Mobler, the family couch maker based in Vaxjo, said its workshop now employs 140 carpenters. The
+firm plans to open a second workshop in the spring. Orders from hotels doubled over the past year.
+
+Its oak frames are sourced from certified forests, the company said, and each couch is upholstered by
+hand."""
+
+MATCH_REPORT = """# Rovers beat United in the cup
+
+Rovers beat United 2-1 on Sunday in front of 18,000 fans. The club said on Monday that its new stadium
+will open on Tuesday, November 11. The striker who scored both goals, Ana Ruiz, signed last summer."""
+
+
+def ingest_text(services, text: str, published: dt.date, channel: str = CHANNEL) -> str:
+    source = Source("text", text, "sample")
+    return services.ingestor.ingest(source, Placement(team=TEAM, channel=channel), published=published).brief_id
+
+
+# -- reciprocal-rank fusion ---------------------------------------------------------------------------
+
+
+def test_rrf_puts_agreement_first_then_either_lists_top():
+    lexical = ["a", "b", "c", "d"]
+    dense = ["c", "e", "a", "f"]
+    fused = fuse([lexical, dense])
+    assert fused[:2] == ["a", "c"]  # in both lists, high in both
+    assert set(fused) == {"a", "b", "c", "d", "e", "f"}
+    assert fused.index("b") < fused.index("d") and fused.index("e") < fused.index("f")
+    assert fuse([["x", "y"], []]) == ["x", "y"]  # one side empty: that side's order
+    assert fuse([[], []]) == []
+
+
+# -- lexicon ------------------------------------------------------------------------------------------
+
+
+def test_number_forms_and_aliases_compare_equal():
+    assert number_concepts("$8.8 billion") == number_concepts("8.8bn") == number_concepts("8,800 million")
+    assert number_concepts("two hours") == number_concepts("2 hours")
+    assert "@boj" in concepts("The BoJ held") and "@boj" in concepts("The Bank of Japan held")
+    assert "@us" in concepts("American buyers") and "@us" in concepts("the United States")
+    assert "@us" not in concepts("let us know")  # the pronoun is not the country
+    assert concepts("a new levy") & concepts("tariffs on steel")
+    assert answer_type("How many people did it employ?") == "number"
+    assert answer_type("When will the plant open?") == "date"
+    assert answer_type("Who founded the company?") == "name"
+    assert answer_type("Why did rates fall?") is None
+
+
+# -- the embeddings path against the OpenAI stub --------------------------------------------------------
+
+
+@pytest.fixture
+def embedding_stub():
+    stub = OpenAIStub().start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def oa_embed(settings, clock, embedding_stub, tmp_path):
+    svc = build_services(dataclasses.replace(
+        settings, db_path=str(tmp_path / "openai.db"), backend="openai", openai_api_key="sk-test", openai_base_url=embedding_stub.base_url,
+        openai_timeout=5.0, embedding_model="text-embedding-3-small", embedding_dimensions=64), clock=clock)
+    yield svc
+    svc.close()
+
+
+def test_paraphrase_is_found_through_embeddings_only(oa_embed, embedding_stub, services):
+    question = "Which settee outfit uses craftsmen?"  # no word of the article's, no lexicon synonym
+    brief = ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20))
+    assert len(embedding_stub.embedding_requests) == 1  # one batched call for the new article
+    sent = embedding_stub.embedding_requests[0].body
+    assert sent["model"] == "text-embedding-3-small" and sent["dimensions"] == 64 and len(sent["input"]) >= 1
+    assert oa_embed.store.count_chunk_vectors("text-embedding-3-small") == len(sent["input"])
+
+    passages = retrieve(oa_embed.store, question, TEAM, CHANNEL)
+    assert passages == []  # the lexical side alone finds nothing
+    embedding_stub.default = "ok"
+    answer = ask(oa_embed.store, oa_embed.backend, question, TEAM, CHANNEL, dt.date(2025, 10, 27))
+    assert len(embedding_stub.embedding_requests) == 2  # one query embedding per question
+    assert brief in {c.brief for c in answer.citations}
+
+    # the same article pasted again elsewhere: no new embedding call
+    ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20), channel="C2")
+    assert len(embedding_stub.embedding_requests) == 2
+
+    # without an embedder (the embedded backend over another store) the paraphrase stays unanswered
+    ingest_text(services, COUCH, dt.date(2025, 10, 20))
+    assert ask(services.store, services.backend, question, TEAM, CHANNEL, dt.date(2025, 10, 27)).citations == []
+
+
+def test_embedding_calls_are_counted_in_usage(oa_embed):
+    ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20))
+    assert oa_embed.store.tokens_used(TEAM, "2025-10-27") > 0  # the clock's day: counted in the budget
+    assert any(r["model"] == "text-embedding-3-small" for r in oa_embed.store.usage_by_model())
+
+
+def test_an_embedding_outage_never_loses_the_brief(oa_embed, embedding_stub):
+    embedding_stub.embeddings_fail = True
+    brief = ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20))
+    assert oa_embed.store.get_brief(brief) is not None
+    assert oa_embed.store.count_chunk_vectors() == 0
+    answer = ask(oa_embed.store, oa_embed.backend, "How many carpenters does Lindqvist employ?", TEAM, CHANNEL,
+                 dt.date(2025, 10, 27))
+    assert "140" in answer.answer  # lexical retrieval still answers
+
+
+# -- the local model loader ---------------------------------------------------------------------------
+
+
+def write_tiny_model(folder, vocab: list[str], matrix: np.ndarray) -> None:
+    """A model2vec-format folder: model.safetensors (one F32 'embeddings' matrix) and tokenizer.json."""
+    folder.mkdir()
+    data = matrix.astype("<f4").tobytes()
+    header = json.dumps({"embeddings": {"dtype": "F32", "shape": list(matrix.shape),
+                                        "data_offsets": [0, len(data)]}}).encode()
+    (folder / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + data)
+    tokenizer = {"model": {"type": "WordPiece", "vocab": {w: i for i, w in enumerate(vocab)}}}
+    (folder / "tokenizer.json").write_text(json.dumps(tokenizer))
+
+
+def test_local_model_loads_from_a_folder_and_mean_pools(tmp_path):
+    vocab = ["[UNK]", "couch", "sofa", "oak", "rain", "##s"]
+    matrix = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=np.float32)
+    write_tiny_model(tmp_path / "tiny", vocab, matrix)
+    model = LocalEmbedder(tmp_path / "tiny")
+    assert model.model == "local:tiny"
+    assert model.token_ids("Sofas and oak") == [2, 5, 3]
+    couch, sofa, rain = model.embed(["the couch", "Sofas!", "rain"])
+    assert couch == pytest.approx([1, 0, 0]) and rain == pytest.approx([0, 0, 1])
+    assert np.dot(couch, sofa) > 0 and np.dot(couch, rain) == 0
+    assert unpack(pack(couch)) == pytest.approx(couch)
+
+
+def test_local_model_folder_must_hold_both_files(tmp_path):
+    from bot.errors import ConfigError
+
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ConfigError, match="model.safetensors"):
+        LocalEmbedder(tmp_path / "empty")
+
+
+def test_embedded_backend_with_a_local_model_retrieves_densely(settings, clock, tmp_path):
+    vocab = ["couch", "settee", "carpenters", "craftsmen", "workshop", "oak", "hotels"]
+    matrix = np.eye(len(vocab), dtype=np.float32)
+    matrix[1] = matrix[0]  # settee ~ couch
+    matrix[3] = matrix[2]  # craftsmen ~ carpenters
+    write_tiny_model(tmp_path / "m", vocab, matrix)
+    svc = build_services(dataclasses.replace(settings, embedding_path=str(tmp_path / "m")), clock=clock)
+    try:
+        brief = ingest_text(svc, COUCH, dt.date(2025, 10, 20))
+        assert svc.store.count_chunk_vectors("local:m") >= 1
+        question = "Which settee outfit uses craftsmen?"
+        assert retrieve(svc.store, question, TEAM, CHANNEL) == []  # no shared word
+        dense = question_vector(svc.backend.embedder, question)
+        assert dense is not None and dense[0] == "local:m"
+        assert [p.brief_id for p in retrieve(svc.store, question, TEAM, CHANNEL, dense=dense)][:1] == [brief]
+    finally:
+        svc.close()
+
+
+# -- answers ------------------------------------------------------------------------------------------
+
+
+def test_answer_leads_with_the_fact_and_dates_relative_days(services):
+    ingest_text(services, MATCH_REPORT, dt.date(2025, 11, 3))  # a Monday
+    answer = ask(services.store, services.backend, "How many fans watched Rovers beat United?", TEAM, CHANNEL,
+                 dt.date(2025, 12, 1))
+    first = answer.answer.split(" [")[0]
+    assert "18,000" in first
+    assert "on Sunday (2 Nov 2025)" in first  # the relative day, resolved from the publication date
+    assert answer.citations[0].passage == first  # the citation carries the sentence quoted
+
+
+def test_when_question_reads_the_events_table(services):
+    ingest_text(services, MATCH_REPORT, dt.date(2025, 11, 3))
+    answer = ask(services.store, services.backend, "When will the new Rovers stadium open?", TEAM, CHANNEL,
+                 dt.date(2025, 11, 3))
+    assert "11 Nov" in answer.answer and answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "What is the boiling point of liquid nitrogen?", "Who composed the opera Rusalka?",
+    "When did the Hubble Space Telescope launch?", "What is the capital of Sweden?",
+    "How tall is the tallest tower in the world?",
+])
+def test_off_topic_questions_get_no_citation(services, question):
+    ingest_text(services, COUCH, dt.date(2025, 10, 20))
+    ingest_text(services, MATCH_REPORT, dt.date(2025, 11, 3))
+    answer = ask(services.store, services.backend, question, TEAM, CHANNEL, dt.date(2025, 11, 5))
+    assert answer.citations == [] and answer.answer == NO_ANSWER
+
+
+def test_cli_ask_date_and_passage_in_json(settings, tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "cli.db")
+    page = tmp_path / "match.md"
+    page.write_text(MATCH_REPORT, encoding="utf-8")
+    assert runner.invoke(cli, ["--db", db, "ingest", str(page), "--published", "2025-11-03"]).exit_code == 0
+    on_day = runner.invoke(cli, ["--db", db, "ask", "what's on this week?", "--date", "2025-11-10", "--json"])
+    assert on_day.exit_code == 0, on_day.output
+    data = json.loads(on_day.output)
+    assert "11 Nov" in data["answer"] and data["citations"]
+    later = runner.invoke(cli, ["--db", db, "ask", "what's on this week?", "--date", "2025-12-01", "--json"])
+    assert json.loads(later.output)["citations"] == []  # as of another week: nothing on
+    fact = json.loads(runner.invoke(cli, ["--db", db, "ask", "How many fans watched Rovers beat United?",
+                                          "--json"]).output)
+    assert "18,000" in fact["citations"][0]["passage"]
+    bad = runner.invoke(cli, ["--db", db, "ask", "anything?", "--date", "11/10/2025"])
+    assert bad.exit_code != 0 and "Error: --date '11/10/2025'" in bad.output
