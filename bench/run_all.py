@@ -45,7 +45,16 @@ BENCHES = [
     ]),
     ("retrieval_bench.py", [], lambda d: [
         (f"retrieval p50 / p95 at {d.get('briefs')} briefs",
-         f"{_fmt(d.get('p50_ms'), '.1f')} / {_fmt(d.get('p95_ms'), '.1f')} ms", "p95 < 30 ms"),
+         f"{_fmt(d.get('p50_ms'), '.1f')} / {_fmt(d.get('p95_ms'), '.1f')} ms", f"p95 < 30 ms; db {d.get('db_mb')} MB"),
+        (f"…hybrid, {d.get('hybrid', {}).get('dim')}-float vector per chunk",
+         f"{_fmt(d.get('hybrid', {}).get('p50_ms'), '.1f')} / {_fmt(d.get('hybrid', {}).get('p95_ms'), '.1f')} ms",
+         f"p95 < 30 ms; db {d.get('hybrid', {}).get('db_mb')} MB"),
+    ]),
+    ("answer_eval.py", [], lambda d: [
+        ("answers: recall@5 of the supporting passage (dev)", _fmt(d.get("recall_at_5"), ".3f"), "≥ 0.95"),
+        ("answers: lexical / paraphrase / off-topic (dev)",
+         f"{_fmt(d.get('qa_acc_lexical'), '.3f')} / {_fmt(d.get('qa_acc_paraphrase'), '.3f')} / "
+         f"{_fmt(d.get('noanswer_acc'), '.2f')}", "≥ 0.90 / ≥ 0.75 / 1.0"),
     ]),
     ("digest_bench.py", [], lambda d: [
         (f"digest composition, {d.get('events')} events", f"{_fmt(d.get('ms'), '.1f')} ms", ""),
