@@ -184,7 +184,7 @@ def add_vectors(store: Store, dim: int, seed: int = 3) -> None:
         for start in range(0, len(ids), 20_000):
             block = rng.standard_normal((len(ids[start:start + 20_000]), dim)).astype("<f4")
             db.conn.executemany("insert into chunk_vectors (chunk_id, model, dim, vector) values (?, 'bench', ?, ?)",
-                                [(cid, dim, row.tobytes()) for cid, row in zip(ids[start:start + 20_000], block)])
+                                [(cid, dim, row.tobytes()) for cid, row in zip(ids[start:start + 20_000], block, strict=True)])
 
 
 if __name__ == "__main__":
