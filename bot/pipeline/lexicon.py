@@ -294,8 +294,11 @@ _SOURCE_WORDS = frozenset("according piece column roundup post blog cited mentio
 
 def question_concepts(question: str) -> list[str]:
     """The question's concepts (see `concepts`) less its source-pointing words, in a stable order."""
-    kept = " ".join(w for w in re.split(r"(\s+)", question or "") if w.lower().strip(",.?!") not in _SOURCE_WORDS)
-    return sorted(concepts(kept))
+    kept = " ".join(w for w in (question or "").split() if w.lower().strip(",.?!") not in _SOURCE_WORDS)
+    for kind, pattern in _TYPE_RULES:
+        if kind != "name":  # "what time", "in which year": they ask for the type, the answer won't repeat them
+            kept = pattern.sub(" ", kept)
+    return sorted(c for c in concepts(kept) if not c.isdigit())  # numbers count once, as "#n"
 
 
 def match_words(terms: list[str], limit: int) -> list[str]:
