@@ -188,11 +188,12 @@ def concepts(text: str) -> frozenset[str]:
     for pattern, name in _alias_phrases():
         if pattern.search(lowered):
             out.add(name)
+            lowered = pattern.sub(" ", lowered)  # "United States" is one name, not "united" and "states"
     for token in re.findall(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.", raw):
         key = token.replace(".", "").lower()
         if key in ALIASES and (token.replace(".", "").isupper() or token == "Fed" or key not in _CASE_SENSITIVE):
             out.add("@" + key)
-    for w in words(raw):
+    for w in words(lowered):
         if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
             continue
         if w in _CASE_SENSITIVE:
@@ -233,7 +234,7 @@ def _canon(value: float) -> str:
 # -- answer types ---------------------------------------------------------------------------------
 
 _TYPE_RULES = (
-    ("date", re.compile(r"^\s*(?:and\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month|week)\b"
+    ("date", re.compile(r"(?:^|[,;:]\s*)(?:and\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month|week)\b"
                         r"|\bin\s+(?:what|which)\s+(?:year|month)\b|\bhow\s+soon\b|\bby\s+when\b", re.I)),
     ("number", re.compile(r"\bhow\s+(?:many|much|long|old|far|large|big|high|tall|fast|often|heavy|deep|wide)\b"
                           r"|\b(?:what|which)\s+(?:share|percentage|percent|proportion|portion|fraction|price|number|"
@@ -299,6 +300,12 @@ def question_concepts(question: str) -> list[str]:
         if kind != "name":  # "what time", "in which year": they ask for the type, the answer won't repeat them
             kept = pattern.sub(" ", kept)
     return sorted(c for c in concepts(kept) if not c.isdigit())  # numbers count once, as "#n"
+
+
+def name_concepts(question: str) -> frozenset[str]:
+    """Concepts of the names a question gives (capitalised words after its first word): "Alex Stalock"."""
+    tokens = (question or "").split()[1:]
+    return frozenset(c for t in tokens if t[:1].isupper() for c in concepts(t.strip("?,.!'’\"")))
 
 
 def match_words(terms: list[str], limit: int) -> list[str]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, question_concepts
+from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, name_concepts, question_concepts
 from bot.pipeline.sentences import split_sentences
 
 OWN_SHARE = 0.6
@@ -30,6 +30,7 @@ TYPE_BONUS = 0.15
 MIN_AROUND = 0.5
 MIN_AROUND_SINGLE = 0.65
 MIN_WORDS = 2
+NAME_OWN = 0.4  # a name the question gives says which article; the fact is in the other words
 LOCAL_POWER = 2.0
 MAX_SENTENCE_CHARS = 400
 
@@ -59,6 +60,7 @@ def score_sentences(question: str, items: list[Item]) -> list[ScoredSentence]:
     q = question_concepts(question)
     if not q:
         return []
+    names = name_concepts(question)
     candidates = []
     for item in items:
         for sentence in split_sentences(item.text):
@@ -79,7 +81,8 @@ def score_sentences(question: str, items: list[Item]) -> list[ScoredSentence]:
     for item, _, s in candidates:
         around[item.group].update(s)
         by_group.setdefault(item.group, []).append(s)
-    local = {g: {t: math.log(1 + len(sets) / (0.5 + df)) ** LOCAL_POWER for t in q if (df := sum(t in s for s in sets))}
+    local = {g: {t: math.log(1 + len(sets) / (0.5 + df)) ** LOCAL_POWER * (NAME_OWN if t in names else 1.0)
+                 for t in q if (df := sum(t in s for s in sets))}
              for g, sets in by_group.items()}
     out = []
     for order, (item, text, s) in enumerate(candidates):
