@@ -1,7 +1,9 @@
 """Paragraph-sized chunks of article text for retrieval.
 
 Short paragraphs (one-line quotes, subheadings) are merged with their neighbours so each chunk carries
-enough words to be found and quoted; very long paragraphs are split at sentence boundaries.
+enough words to be found and quoted; very long paragraphs are split at sentence boundaries. Paragraphs
+stay on their own lines, so a short line is never read as the start of the next sentence. Subheadings
+are left out, but a short line holding a figure ("VIP: 60,000 won", "Tue–Sat 4pm") is a fact, kept.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ HEADING_WORDS = 10
 
 
 def _is_heading(para: str, words: int) -> bool:
+    if any(ch.isdigit() for ch in para):
+        return False  # a price, a time, a score: a fact on a line of its own, not a heading
     return words <= HEADING_WORDS and not para.rstrip().endswith((".", "!", "?", ":", '"', "”", "’", "'"))
 
 

@@ -82,7 +82,7 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
     if dense is not None:
         model, vector = dense
         for row in store.nearest_chunks(vector, team, channel, DENSE_K, model=model):
-            nearest.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+            nearest.append((f"c{row['chunk_id']}", _passage(_lines(row["text"]), row)))
     if not lexical and not nearest:
         return []
     by_key = {key: passage for key, passage in [*nearest, *lexical]}
@@ -113,7 +113,7 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
     summaries = dict(found)
     for row in store.search_chunks(match, team, channel, PER_TABLE, ranked=ranked):
         if row["brief_id"]:
-            found.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+            found.append((f"c{row['chunk_id']}", _passage(_lines(row["text"]), row)))
     if not found:
         return []
     best_of_brief: dict[str, float] = {}
@@ -123,7 +123,7 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
     top = sorted(first_seen, key=lambda b: -best_of_brief.get(b, 0.0))[:TOP_BRIEFS]
     pool = [(k, p) for k, p in summaries.items() if p.brief_id in top]
     for row in store.chunks_of_briefs(top, team, channel):
-        pool.append((f"c{row['chunk_id']}", _passage(" ".join(row["text"].split()), row)))
+        pool.append((f"c{row['chunk_id']}", _passage(_lines(row["text"]), row)))
     passages = dict(pool)
     best: dict[str, float] = {}
     for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in pool]):
@@ -131,6 +131,23 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
     brief_rank = {b: i for i, b in enumerate(top)}
     keys = sorted(passages, key=lambda k: (-best.get(k, 0.0), brief_rank[passages[k].brief_id]))
     return [(k, passages[k]) for k in keys]
+
+
+def _lines(text: str) -> str:
+    """Chunk text with spaces tidied. A line break stays (so the line is its own sentence) where a line
+    ends a statement or a listing ("... for $39.99" before "Save $31 ..."); a hard-wrapped line ending
+    in a lower-case word or a comma is joined to the next."""
+    lines = [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
+    out = lines[:1]
+    for line in lines[1:]:
+        prev = out[-1]
+        ends_statement = prev[-1] in ".!?:;\"”’)»" or (not prev[-1].islower() and prev[-1] not in ",-–—"
+                                                        and (line[0].isupper() or line[0].isdigit()))
+        if ends_statement:
+            out.append(line)
+        else:
+            out[-1] = f"{prev} {line}"
+    return "\n".join(out)
 
 
 def _brief_text(row: dict) -> str:
