@@ -88,9 +88,10 @@ class VectorStore:
         marks = ",".join("?" * len(ids))
         rows = self._query(
             f"""
-            select s.chunk_id, s.body as text, b.id as brief_id, a.title, a.url, a.published
-            from chunk_search s join briefs b on b.n = s.brief_n join articles a on a.id = b.article_id
-            where s.chunk_id in ({marks}) and {scope}
+            select c.id as chunk_id, c.text, b.id as brief_id, a.title, a.url, a.published
+            from chunks c join articles a on a.id = c.article_id join briefs b on b.article_id = a.id
+            where c.id in ({marks}) and {scope}
+            order by b.n desc
             """,
             [*ids, *params],
         )

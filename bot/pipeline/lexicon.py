@@ -161,14 +161,12 @@ def _groups() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-def _alias_phrases() -> list[tuple[re.Pattern, str]]:
-    """(pattern, concept) for every long name, longest first, so "Bank of Japan" wins over "Japan"."""
-    pairs = []
-    for short, names in ALIASES.items():
-        for name in names:
-            pairs.append((name, "@" + short))
-    pairs.sort(key=lambda p: -len(p[0]))
-    return [(re.compile(rf"\b{re.escape(name)}\b"), concept) for name, concept in pairs]
+def _alias_phrases() -> tuple[re.Pattern, dict[str, str]]:
+    """One pattern for every long name (longest first, so "Bank of Japan" wins over "Japan") and the
+    concept of each: a single pass over the text, however many names the table holds."""
+    names = {name: "@" + short for short, long_names in ALIASES.items() for name in long_names}
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in ordered) + r")\b"), names
 
 
 def concept(word: str) -> str:
@@ -185,10 +183,9 @@ def concepts(text: str) -> frozenset[str]:
     raw = text or ""
     lowered = " ".join(words(raw.replace("’", "'").replace(".", " ")))
     out: set[str] = set()
-    for pattern, name in _alias_phrases():
-        if pattern.search(lowered):
-            out.add(name)
-            lowered = pattern.sub(" ", lowered)  # "United States" is one name, not "united" and "states"
+    pattern, names = _alias_phrases()
+    out.update(names[m.group(0)] for m in pattern.finditer(lowered))
+    lowered = pattern.sub(" ", lowered)  # "United States" is one name, not "united" and "states"
     for token in re.findall(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.", raw):
         key = token.replace(".", "").lower()
         if key in ALIASES and (token.replace(".", "").isupper() or token == "Fed" or key not in _CASE_SENSITIVE):
@@ -205,8 +202,13 @@ def concepts(text: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def number_concepts(text: str) -> set[str]:
+@lru_cache(maxsize=20_000)
+def number_concepts(text: str) -> frozenset[str]:
     """Amounts as canonical tokens ("#8800000000"), so every written form of one amount compares equal."""
+    return frozenset(_numbers(text))
+
+
+def _numbers(text: str) -> set[str]:
     out: set[str] = set()
     for m in _AMOUNT.finditer(text or ""):
         digits, scale = m.group(1), (m.group(2) or "").lower()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, name_concepts, question_concepts
 from bot.pipeline.sentences import split_sentences
@@ -55,16 +56,19 @@ class ScoredSentence:
     text: str
 
 
-def score_sentences(question: str, items: list[Item]) -> list[ScoredSentence]:
-    """Every sentence of `items` (in order), scored; [] when the question has no concepts."""
+def score_sentences(question: str, items: list[Item], *, split: bool = True) -> list[ScoredSentence]:
+    """Every sentence of `items` (in order), scored; [] when the question has no concepts.
+
+    `split=False` scores each item whole, as one sentence: the cheap first look retrieval takes at
+    many candidates to find the articles worth reading closely.
+    """
     q = question_concepts(question)
     if not q:
         return []
     names = name_concepts(question)
     candidates = []
     for item in items:
-        for sentence in split_sentences(item.text):
-            text = sentence.text.strip()
+        for text in (_sentences_of(item.text) if split else [item.text]):
             if len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS:
                 continue
             candidates.append((item, text, concepts(text)))
@@ -84,15 +88,28 @@ def score_sentences(question: str, items: list[Item]) -> list[ScoredSentence]:
     local = {g: {t: math.log(1 + len(sets) / (0.5 + df)) ** LOCAL_POWER * (NAME_OWN if t in names else 1.0)
                  for t in q if (df := sum(t in s for s in sets))}
              for g, sets in by_group.items()}
+    room = {g: sum(weights[t] * w for t, w in lw.items()) or 1.0 for g, lw in local.items()}
+    wide_of = {g: sum(w for t, w in weights.items() if t in seen) / total for g, seen in around.items()}
     out = []
     for order, (item, text, s) in enumerate(candidates):
         shared = [t for t in q if t in s]
         lw = local[item.group]
-        own = sum(weights[t] * lw[t] for t in shared) / (sum(weights[t] * lw[t] for t in lw) or 1.0)
-        wide = sum(w for t, w in weights.items() if t in around[item.group]) / total
-        typed = holds_answer_type(text, kind, question)
+        own = sum(weights[t] * lw[t] for t in shared) / room[item.group]
+        wide = wide_of[item.group]
+        typed = bool(shared) and _typed(text, kind, question)  # only a sentence sharing a concept can answer
         eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
             len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE)
         score = OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
         out.append(ScoredSentence(score, eligible, item.key, item.group, order, text))
     return out
+
+
+@lru_cache(maxsize=4096)
+def _sentences_of(text: str) -> tuple[str, ...]:
+    """Sentences of a passage, cached: the same chunks come back question after question."""
+    return tuple(s.text.strip() for s in split_sentences(text))
+
+
+@lru_cache(maxsize=50_000)
+def _typed(text: str, kind: str | None, question: str) -> bool:
+    return holds_answer_type(text, kind, question)

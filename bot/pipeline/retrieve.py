@@ -29,7 +29,7 @@ from bot.pipeline.terms import STOPWORDS, content_terms, stem, stems, words
 __all__ = ["STOPWORDS", "content_terms", "stem", "stems", "words", "retrieve", "match_expression", "plan_query"]
 
 MAX_TERMS = 12
-MAX_MATCH_TERMS = 24  # question words plus their aliases and synonyms in the MATCH
+MAX_MATCH_TERMS = 20  # question words plus their aliases and synonyms in the MATCH
 PER_TABLE = 30  # candidates read from each FTS table before re-ranking
 DENSE_K = 30  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
