@@ -169,6 +169,7 @@ def _alias_phrases() -> tuple[re.Pattern, dict[str, str]]:
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in ordered) + r")\b"), names
 
 
+@lru_cache(maxsize=100_000)
 def concept(word: str) -> str:
     """The concept of one lower-cased word: its alias or synonym group, else its light stem."""
     if word in ALIASES and word not in _CASE_SENSITIVE:
@@ -177,27 +178,38 @@ def concept(word: str) -> str:
     return _groups().get(s, s)
 
 
+_CAPS = re.compile(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.")
+_HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
+_TOKEN = re.compile(r"[^\W_]+")
+_DIGIT = re.compile(r"\d")
+_SKIP = STOPWORDS | _CASE_SENSITIVE  # the case-sensitive names count only capitalised (below)
+
+
 @lru_cache(maxsize=20_000)
 def concepts(text: str) -> frozenset[str]:
-    """Every concept `text` holds: words (stopwords aside), joined hyphenated words, names, numbers."""
+    """Every concept `text` holds: words (stopwords aside), joined hyphenated words, names, numbers.
+
+    Called for every candidate sentence of every question, so it makes one pass per kind of thing.
+    """
     raw = text or ""
-    lowered = " ".join(words(raw.replace("’", "'").replace(".", " ")))
+    lowered = " ".join(_TOKEN.findall(raw.lower().replace("’", "'").replace(".", " ")))
     out: set[str] = set()
     pattern, names = _alias_phrases()
-    out.update(names[m.group(0)] for m in pattern.finditer(lowered))
-    lowered = pattern.sub(" ", lowered)  # "United States" is one name, not "united" and "states"
-    for token in re.findall(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.", raw):
+    found = [m.group(0) for m in pattern.finditer(lowered)]
+    if found:
+        out.update(names[f] for f in found)
+        lowered = pattern.sub(" ", lowered)  # "United States" is one name, not "united" and "states"
+    for token in _CAPS.findall(raw):
         key = token.replace(".", "").lower()
         if key in ALIASES and (token.replace(".", "").isupper() or token == "Fed" or key not in _CASE_SENSITIVE):
             out.add("@" + key)
-    for w in words(lowered):
-        if w in STOPWORDS or (len(w) < 2 and not w.isdigit()):
+    for w in lowered.split():
+        if w in _SKIP or (len(w) < 2 and not w.isdigit()):
             continue
-        if w in _CASE_SENSITIVE:
-            continue  # only as a capitalised name (above)
         out.add(concept(w))
-    for a, b in re.findall(r"\b([A-Za-z]+)-([A-Za-z]+)\b", raw):  # "start-up" is also "startup"
-        out.add(concept((a + b).lower()))
+    if "-" in raw:
+        for a, b in _HYPHENATED.findall(raw):  # "start-up" is also "startup"
+            out.add(concept((a + b).lower()))
     out |= number_concepts(raw)
     return frozenset(out)
 
@@ -210,7 +222,9 @@ def number_concepts(text: str) -> frozenset[str]:
 
 def _numbers(text: str) -> set[str]:
     out: set[str] = set()
-    for m in _AMOUNT.finditer(text or ""):
+    if not text:
+        return out
+    for m in _AMOUNT.finditer(text) if _DIGIT.search(text) else ():
         digits, scale = m.group(1), (m.group(2) or "").lower()
         try:
             value = float(digits.replace(",", ""))

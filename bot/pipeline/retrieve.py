@@ -29,8 +29,8 @@ from bot.pipeline.terms import STOPWORDS, content_terms, stem, stems, words
 __all__ = ["STOPWORDS", "content_terms", "stem", "stems", "words", "retrieve", "match_expression", "plan_query"]
 
 MAX_TERMS = 12
-MAX_MATCH_TERMS = 20  # question words plus their aliases and synonyms in the MATCH
-PER_TABLE = 30  # candidates read from each FTS table before re-ranking
+MAX_MATCH_TERMS = 16  # question words plus their aliases and synonyms in the MATCH
+PER_TABLE = 10  # candidates read from each FTS table before re-ranking
 DENSE_K = 30  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
 TOP_BRIEFS = 4  # briefs whose every chunk is read and scored in the second stage
@@ -117,7 +117,7 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
     if not found:
         return []
     best_of_brief: dict[str, float] = {}
-    for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in found]):
+    for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in found], split=False):
         best_of_brief[s.group] = max(best_of_brief.get(s.group, 0.0), s.score + (1.0 if s.eligible else 0.0))
     first_seen = list(dict.fromkeys(p.brief_id for _, p in found))
     top = sorted(first_seen, key=lambda b: -best_of_brief.get(b, 0.0))[:TOP_BRIEFS]
