@@ -236,3 +236,19 @@ def test_cli_ask_date_and_passage_in_json(settings, tmp_path):
     assert "18,000" in fact["citations"][0]["passage"]
     bad = runner.invoke(cli, ["--db", db, "ask", "anything?", "--date", "11/10/2025"])
     assert bad.exit_code != 0 and "Error: --date '11/10/2025'" in bad.output
+
+
+def test_dense_search_through_the_shortlist_finds_the_nearest_chunk(oa_embed, monkeypatch):
+    import storage.vectors as vectors
+    from tests.helpers.openai_stub import embed_text
+
+    monkeypatch.setattr(vectors, "SHORTLIST", 2)
+    monkeypatch.setattr(vectors, "HEAD_DIMS", 8)  # 64-float stub vectors: the two-step scan is used
+    ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20))
+    match = ingest_text(oa_embed, MATCH_REPORT, dt.date(2025, 11, 3))
+    ingest_text(oa_embed, "# Rain\n\nHeavy rain flooded the valley roads on Friday and closed two schools.",
+                dt.date(2025, 11, 4))
+    hits = oa_embed.store.nearest_chunks(embed_text(MATCH_REPORT.split("\n\n", 1)[1]), TEAM, CHANNEL, 1,
+                                         model="text-embedding-3-small")
+    assert [h["brief_id"] for h in hits] == [match]
+    assert oa_embed.store.nearest_chunks(embed_text("rain"), "T2", CHANNEL, 3, model="text-embedding-3-small") == []
