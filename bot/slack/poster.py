@@ -6,7 +6,7 @@ token) and reported back as `None` / False, so one bad channel can't stop a work
 slack_sdk's `RateLimitErrorRetryHandler`, which waits for `Retry-After`.
 
 `post` is the exception: when Slack is only unavailable for now (still rate limited after those retries,
-a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker requeues the job instead of
+a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker holds the job back with backoff instead of
 finishing it without its reply. Each reply carries message metadata naming what it answers, so after a
 crash between posting and recording, `find_reply` can ask the thread whether the reply went out.
 """
@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
+from bot.errors import Unavailable
 from bot.slack.blocks import Message, notice
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "se
 REPLY_EVENT = "briefbot_reply"  # message metadata event type on every job reply
 
 
-class SlackUnavailable(RuntimeError):
+class SlackUnavailable(Unavailable):
     """Slack could not take a post right now; retrying the job later may succeed."""
 
 
