@@ -52,7 +52,9 @@ class Settings:
     port: int = 3000
     max_links_per_message: int = 5
     workers: int = 4
-    max_attempts: int = 3
+    max_attempts: int = 3  # runs of one job that crashed the bot or raised an unexpected error
+    retry_window_seconds: int = 1800  # how long a job keeps retrying through an outage (Slack down)
+    retention_days: int = 30  # done/failed jobs and old replies are pruned after this
     digest_grace_seconds: int = 7200
     skip_empty_digest: bool = False
     log_level: str = "INFO"
@@ -172,6 +174,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         max_links_per_message=_int(env, "BRIEFBOT_MAX_LINKS_PER_MESSAGE", 5, minimum=1),
         workers=_int(env, "BRIEFBOT_WORKERS", 4, minimum=1),
         max_attempts=_int(env, "BRIEFBOT_MAX_ATTEMPTS", 3, minimum=1),
+        retry_window_seconds=_duration_seconds(env, "BRIEFBOT_RETRY_WINDOW", 1800),
+        retention_days=_int(env, "BRIEFBOT_RETENTION_DAYS", 30, minimum=1),
         digest_grace_seconds=_duration_seconds(env, "BRIEFBOT_DIGEST_GRACE", 7200),
         skip_empty_digest=get("BRIEFBOT_SKIP_EMPTY_DIGEST", "0") in ("1", "true", "yes", "on"),
         log_level=get("BRIEFBOT_LOG_LEVEL", "INFO").upper(),

@@ -104,7 +104,8 @@ def build_app(services: Services, *, workers: int | None = None, poll_seconds: f
     jobs = SlackJobs(ctx)
     ctx.pool = WorkerPool(services.store, jobs, jobs.failed, services.clock, workers=workers or settings.workers,
                           max_attempts=settings.max_attempts, poll_seconds=poll_seconds, on_done=jobs.done,
-                          yield_to=ctx.in_flight.wait_idle)
+                          yield_to=ctx.in_flight.wait_idle, retry_window_seconds=settings.retry_window_seconds,
+                          retention_days=settings.retention_days)
     register_listeners(app, ctx)
     app._briefbot_context = ctx  # noqa: SLF001 - one attribute, read through context_of()
     return app
