@@ -29,7 +29,7 @@ import threading
 import uuid
 from collections.abc import Callable
 
-from bot.clock import Clock
+from bot.clock import Clock, utc_stamp
 from bot.errors import BriefbotError, Unavailable
 from bot.retry import backoff_seconds, is_transient
 
@@ -70,10 +70,6 @@ def owner_is_dead(owner: str) -> bool:
     except OSError:  # EPERM: a process of another user lives under that pid
         return False
     return False
-
-
-def _stamp(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _span(seconds: float) -> str:
@@ -152,7 +148,7 @@ class WorkerPool:
 
     def heartbeat(self) -> int:
         """Renew the lease of every job this pool is running. Returns how many."""
-        return self.store.renew_leases(self.owner, _stamp(self.clock.now() + self.lease))
+        return self.store.renew_leases(self.owner, utc_stamp(self.clock.now() + self.lease))
 
     def maintain(self) -> None:
         """One heartbeat tick: renew our leases first (so none of ours looks expired), take back expired
@@ -167,7 +163,7 @@ class WorkerPool:
         self._pruned_at = now
         if not self.retention_days:
             return 0, 0
-        cutoff = _stamp(now - dt.timedelta(days=self.retention_days))
+        cutoff = utc_stamp(now - dt.timedelta(days=self.retention_days))
         jobs, replies = self.store.prune_jobs(cutoff), self.store.prune_replies(cutoff)
         if jobs or replies:
             log.info("pruned %d job(s) and %d reply row(s) older than %d days", jobs, replies, self.retention_days)
@@ -207,7 +203,7 @@ class WorkerPool:
                 self.yield_to(self.max_yield_seconds)
             try:
                 now = self.clock.now()
-                job = self.store.claim_job(_stamp(now), owner=self.owner, lease_until=_stamp(now + self.lease))
+                job = self.store.claim_job(utc_stamp(now), owner=self.owner, lease_until=utc_stamp(now + self.lease))
             except Exception:  # noqa: BLE001 - a locked or broken database must not kill the thread
                 log.exception("claiming a job failed")
                 job = None
@@ -263,8 +259,8 @@ class WorkerPool:
         not_before = min(now + wait, give_up_at)  # the last try comes at the window's end, not after it
         log.warning("job %s (%s) waits %.0f s before retry %d: %s", job["id"], job.get("kind"),
                     (not_before - now).total_seconds(), (job.get("retries") or 0) + 1, reason)
-        self._safely(self.store.requeue_job, job["id"], error=reason, now=_stamp(now),
-                     not_before=_stamp(not_before), counts=counts)
+        self._safely(self.store.requeue_job, job["id"], error=reason, now=utc_stamp(now),
+                     not_before=utc_stamp(not_before), counts=counts)
 
     def _fail(self, job: dict, reason: str) -> None:
         self._safely(self.store.fail_job, job["id"], error=reason, now=self._now())
@@ -293,4 +289,4 @@ class WorkerPool:
             log.exception("recording a job outcome failed")
 
     def _now(self) -> str:
-        return _stamp(self.clock.now())
+        return self.clock.utc_stamp()
