@@ -114,6 +114,7 @@ class WorkerPool:
         self._stopping = threading.Event()
         self._threads: list[threading.Thread] = []
         self._busy = 0
+        self._active: set[int] = set()  # ids of the jobs this pool's threads are running
         self._busy_lock = threading.Lock()
 
     # -- lifecycle ----------------------------------------------------------------------------------
@@ -137,7 +138,7 @@ class WorkerPool:
         now = self._now()
         dead = [o for o in self.store.running_owners(now) if o != self.owner and owner_is_dead(o)]
         requeued, failed = self.store.requeue_stale_jobs(max_attempts=self.max_attempts, now=now,
-                                                         dead_owners=dead, keep_owner=self.owner)
+                                                         dead_owners=dead)
         if requeued:
             log.info("requeued %d job(s) whose worker stopped (lease ran out or process gone)", len(requeued))
         for job in failed:
@@ -147,8 +148,14 @@ class WorkerPool:
         return requeued, failed
 
     def heartbeat(self) -> int:
-        """Renew the lease of every job this pool is running. Returns how many."""
-        return self.store.renew_leases(self.owner, utc_stamp(self.clock.now() + self.lease))
+        """Renew the lease of every job this pool's threads are running now. Returns how many. A job left
+        `running` after its thread finished (its outcome could not be recorded) is not renewed: its lease
+        runs out and it is queued again."""
+        with self._busy_lock:
+            active = sorted(self._active)
+        if not active:
+            return 0
+        return self.store.renew_leases(self.owner, active, utc_stamp(self.clock.now() + self.lease))
 
     def maintain(self) -> None:
         """One heartbeat tick: renew our leases first (so none of ours looks expired), take back expired
@@ -215,11 +222,13 @@ class WorkerPool:
                 continue
             with self._busy_lock:
                 self._busy += 1
+                self._active.add(job["id"])
             try:
                 self.run_one(job)
             finally:
                 with self._busy_lock:
                     self._busy -= 1
+                    self._active.discard(job["id"])
 
     def _maintain_loop(self) -> None:
         while not self._stopping.wait(self.heartbeat_seconds):

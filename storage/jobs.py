@@ -134,11 +134,13 @@ class JobStore:
         row.update(state="running", attempts=row["attempts"] + 1, owner=owner, lease_until=lease_until)
         return row
 
-    def renew_leases(self, owner: str, lease_until: str) -> int:
-        """The heartbeat: extend the lease of every job `owner` is running. Returns how many."""
+    def renew_leases(self, owner: str, job_ids: list[int], lease_until: str) -> int:
+        """The heartbeat: extend the lease of these jobs, where `owner` still holds them. Returns how many."""
+        marks = ", ".join("?" * len(job_ids))
         with self.write() as db:
             return db.execute(
-                "update jobs set lease_until = ? where owner = ? and state = 'running'", [lease_until, owner]
+                f"update jobs set lease_until = ? where owner = ? and state = 'running' and id in ({marks})",
+                [lease_until, owner, *job_ids],
             ).rowcount
 
     def running_owners(self, now: str) -> list[str]:
@@ -166,11 +168,9 @@ class JobStore:
             )
 
     def requeue_stale_jobs(self, *, max_attempts: int, now: str,
-                           dead_owners: tuple[str, ...] | list[str] = (),
-                           keep_owner: str | None = None) -> tuple[list[int], list[dict]]:
+                           dead_owners: tuple[str, ...] | list[str] = ()) -> tuple[list[int], list[dict]]:
         """Jobs whose lease ran out (their pool stopped heartbeating: it crashed or hangs) or whose owner is
-        known dead go back to the queue, or fail once they used every attempt. A live lease is left alone,
-        and so is every job of `keep_owner` (the caller's own pool, alive by definition)."""
+        known dead go back to the queue, or fail once they used every attempt. A live lease is left alone."""
         requeued: list[int] = []
         failed: list[dict] = []
         marks = ", ".join("?" * len(dead_owners))
@@ -178,8 +178,8 @@ class JobStore:
         with self.write() as db:
             stale = self._query(
                 "select * from jobs where state = 'running' and (lease_until is null or lease_until <= ?"
-                f"{dead}) and (? is null or owner is not ?) order by id",
-                [now, *dead_owners, keep_owner, keep_owner],
+                f"{dead}) order by id",
+                [now, *dead_owners],
             )
             for row in stale:
                 if row["attempts"] >= max_attempts:

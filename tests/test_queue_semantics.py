@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -129,6 +130,40 @@ def test_a_dead_owner_on_this_host_is_taken_back_at_once_a_live_one_is_not(tmp_p
         if child.poll() is None:
             child.kill()
             child.wait()
+        store.close()
+
+
+class FlakyDiskStore(Store):
+    """A real store whose first `finish_job` fails the way a full disk does."""
+
+    failures = 1
+
+    def finish_job(self, job_id, **kw):
+        if self.failures:
+            self.failures -= 1
+            raise sqlite3.OperationalError("database or disk is full")
+        return super().finish_job(job_id, **kw)
+
+
+def test_a_job_whose_outcome_could_not_be_recorded_is_not_kept_alive_by_the_heartbeat(tmp_path):
+    """The heartbeat renews only jobs a thread is running: one left `running` because recording its outcome
+    failed loses its lease and is run again, instead of being held forever by a live pool."""
+    store = FlakyDiskStore(tmp_path / "q.db")
+    clock = FixedClock(START)
+    runs: list[int] = []
+    pool = _pool(store, clock, lambda job: runs.append(job["id"]), workers=1).start()
+    try:
+        job_id, _ = store.enqueue_job(_job("https://example.org/a"), NOW)
+        pool.wake()
+        _poll(lambda: runs == [job_id] and pool.busy == 0)
+        assert job_row(store, job_id)["state"] == "running"
+        assert pool.heartbeat() == 0
+        clock.advance(seconds=61)
+        pool.maintain()  # its lease ran out: queued again, and run again
+        _poll(lambda: job_row(store, job_id)["state"] == "done")
+        assert runs == [job_id, job_id]
+    finally:
+        pool.stop()
         store.close()
 
 
