@@ -110,15 +110,17 @@ class JobStore:
         owner has no lease, which any pool's recovery treats as expired.
         """
         with self.write() as db:
-            row = self._one(
-                "with ready as (select coalesce(j.team, '') as t, min(j.id) as first_id from jobs j "
-                "where j.state = 'queued' and (j.not_before is null or j.not_before <= ?) "
-                "and not exists (select 1 from jobs w where w.team is j.team and w.channel is j.channel "
-                "and w.id < j.id and w.state = 'queued' and w.not_before > ?) group by 1) "
-                "select jobs.* from ready join jobs on jobs.id = ready.first_id "
-                "left join queue_turns q on q.team = ready.t order by coalesce(q.turn, 0), ready.first_id limit 1",
-                [now, now],
-            )
+            row = None
+            for team in self._teams_by_turn():
+                row = self._one(
+                    "select * from jobs j where j.state = 'queued' and j.team is ? "
+                    "and (j.not_before is null or j.not_before <= ?) and not exists (select 1 from jobs w "
+                    "where w.team is j.team and w.channel is j.channel and w.id < j.id and w.state = 'queued' "
+                    "and w.not_before > ?) order by j.id limit 1",
+                    [team, now, now],
+                )
+                if row is not None:
+                    break
             if row is None:
                 return None
             db.execute(
@@ -133,6 +135,28 @@ class JobStore:
             )
         row.update(state="running", attempts=row["attempts"] + 1, owner=owner, lease_until=lease_until)
         return row
+
+    def _teams_by_turn(self) -> list[str | None]:
+        """Teams with queued jobs, the one served longest ago first; teams never served before all others,
+        the one with the oldest job first. The distinct teams come from a skip-scan of the (state, team, id)
+        index — one probe per team, not one row per job — so a claim costs about the same with ten or ten
+        thousand jobs queued."""
+        teams = [row["team"] for row in self._query(
+            "with recursive t(team) as (select min(team) from jobs where state = 'queued' union all "
+            "select (select min(team) from jobs where state = 'queued' and team > t.team) from t "
+            "where t.team is not null) select team from t where team is not null"
+        )]
+        if self._one("select 1 as x from jobs where state = 'queued' and team is null limit 1"):
+            teams.append(None)
+        turns = {row["team"]: row["turn"] for row in self._query("select team, turn from queue_turns")}
+
+        def turn(team: str | None) -> tuple[int, int]:
+            if (team or "") in turns:
+                return turns[team or ""], 0
+            oldest = self._one("select min(id) as id from jobs where state = 'queued' and team is ?", [team])
+            return 0, oldest["id"]
+
+        return sorted(teams, key=turn)
 
     def renew_leases(self, owner: str, job_ids: list[int], lease_until: str) -> int:
         """The heartbeat: extend the lease of these jobs, where `owner` still holds them. Returns how many."""

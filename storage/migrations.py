@@ -318,12 +318,15 @@ def m006_job_leases(db: sqlite_utils.Database) -> None:
     db["jobs"].add_column("not_before", str)
     db["jobs"].add_column("retries", int, not_null_default=0)
     db["jobs"].add_column("retry_since", str)
-    # Claiming scans queued rows per team; a waiting retry holds later jobs of its conversation back.
+    # Claiming probes queued rows per team (this index also serves every lookup by state alone, so the
+    # m001 one on `state` goes: one index less to update on each insert and claim); a waiting retry holds
+    # later jobs of its conversation back.
     db.execute("create index idx_jobs_queued_team on jobs (state, team, id)")
+    db.execute("drop index if exists idx_jobs_state")
     db.execute("create index idx_jobs_waiting on jobs (team, channel, id) "
                "where state = 'queued' and not_before is not null")
-    db.execute("create index idx_jobs_finished on jobs (state, updated_at)")
-    # Pruning: old finished jobs; old replies, unless a live job of their message or a brief's link needs them.
+    # Pruning (daily) scans the jobs it keeps for 30 days anyway; replies are found by age, and kept while a
+    # live job of their message or a brief's link needs them.
     db.execute("create index idx_jobs_message on jobs (channel, message_ts)")
     db.execute("create index idx_replies_created on replies (created_at)")
     db.execute("create index idx_replies_brief on replies (brief_id)")
