@@ -326,8 +326,7 @@ def m006_job_leases(db: sqlite_utils.Database) -> None:
     db.execute("create index idx_jobs_waiting on jobs (team, channel, id) "
                "where state = 'queued' and not_before is not null")
     # Pruning (daily) scans the jobs it keeps for 30 days anyway; replies are found by age, and kept while a
-    # live job of their message or a brief's link needs them.
-    db.execute("create index idx_jobs_message on jobs (channel, message_ts)")
+    # live job of their message (found among the few queued/running ones) or a brief's link needs them.
     db.execute("create index idx_replies_created on replies (created_at)")
     db.execute("create index idx_replies_brief on replies (brief_id)")
     db["queue_turns"].create({"team": str, "turn": int}, pk="team", not_null={"turn"})

@@ -218,7 +218,8 @@ class StormySlack(FakeSlack):
 def test_a_429_storm_posts_every_reply_once_in_order(settings, clock, article_server):  # noqa: F811
     """Slack answers 429 before every reply, and five times in a row at first — more than the client's
     three retries of one call. Every link is still answered exactly once, and each channel's replies keep
-    the order of its messages. Strict order needs one worker (workers=1): with more, two replies race."""
+    the order of its messages: the job Slack refused waits out its backoff and its channel's later jobs wait
+    behind it. Strict order needs one worker (workers=1): with more, two replies race."""
     links = 6
     for i in range(links):
         article_server.html(f"/s/{i}", article_html(20 + i))
