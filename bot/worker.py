@@ -12,7 +12,8 @@ Errors: a `BriefbotError` is a final answer about the input (paywall, 404, block
 job at once. A passing outage (`bot.retry.is_transient`: Slack down or rate limiting, refused or timed-out
 connections) holds the job back with exponential backoff and jitter and does not use an attempt; it fails
 only when `retry_window_seconds` have passed since its first wait. Any other exception is unexpected: it
-is retried with the same backoff, but counts against `max_attempts` like a crash does.
+is retried with the same backoff, but counts against `max_attempts` like a crash does. A failure is told
+before it is recorded: when Slack can't take the error reply either, the job waits on instead.
 
 Housekeeping on start and then daily: done and failed jobs, and replies nothing needs any more, older
 than `retention_days` are deleted.
@@ -256,24 +257,35 @@ class WorkerPool:
             self._safely(self.store.finish_job, job["id"], brief_id=brief_id, now=self._now())
             self._tell_done(job, True)
 
-    def _retry(self, job: dict, reason: str, *, counts: bool) -> None:
-        """Back to the queue until a backoff has passed, or failed once the retry window is over."""
+    def _retry(self, job: dict, reason: str, *, counts: bool, window: bool = True) -> None:
+        """Back to the queue until a backoff has passed, or failed once the retry window is over
+        (`window=False`: no end, for a job whose failure could not be told yet)."""
         now = self.clock.now()
         since = dt.datetime.fromisoformat(job["retry_since"]) if job.get("retry_since") else now
-        give_up_at = since + self.retry_window
-        if now >= give_up_at:
+        give_up_at = since + self.retry_window if window else None
+        if give_up_at is not None and now >= give_up_at:
             self._fail(job, f"gave up after {_span(self.retry_window.total_seconds())}: {reason}")
             return
-        wait = dt.timedelta(seconds=backoff_seconds(job.get("retries") or 0, self.rng))
-        not_before = min(now + wait, give_up_at)  # the last try comes at the window's end, not after it
+        not_before = now + dt.timedelta(seconds=backoff_seconds(job.get("retries") or 0, self.rng))
+        if give_up_at is not None:
+            not_before = min(not_before, give_up_at)  # the last try comes at the window's end, not after it
         log.warning("job %s (%s) waits %.0f s before retry %d: %s", job["id"], job.get("kind"),
                     (not_before - now).total_seconds(), (job.get("retries") or 0) + 1, reason)
         self._safely(self.store.requeue_job, job["id"], error=reason, now=utc_stamp(now),
                      not_before=utc_stamp(not_before), counts=counts)
 
     def _fail(self, job: dict, reason: str) -> None:
+        """Tell the user, then record the failure. When Slack can't take even the error reply, the job
+        waits (backoff, no window) and runs again later, so an outage longer than the retry window still
+        ends in one brief or one error reply instead of a failure nobody hears about."""
+        try:
+            self.on_failed({**job, "state": "failed", "error": reason}, reason)
+        except Exception as err:  # noqa: BLE001 - an outage keeps the job; anything else is logged
+            if is_transient(err):
+                self._retry(job, reason, counts=False, window=False)
+                return
+            log.exception("reporting the failure of job %s failed", job.get("id"))
         self._safely(self.store.fail_job, job["id"], error=reason, now=self._now())
-        self._tell_failed({**job, "state": "failed", "error": reason}, reason)
         self._tell_done(job, False)
 
     def _tell_done(self, job: dict, ok: bool) -> None:

@@ -223,6 +223,40 @@ def test_slack_down_waits_with_growing_jittered_backoff_then_fails_once_after_th
     assert 10 <= len(waits) <= 19, waits  # what 30 minutes of 2.5 s … 5 min waits allow
 
 
+def test_a_failure_that_cannot_be_told_while_slack_is_down_waits_instead_of_vanishing(tmp_path):
+    """Slack down for two hours (longer than the 30-minute window): neither the brief nor an error reply
+    can be posted, so the job is never marked failed unheard; it keeps waiting, and when Slack is back it
+    ends in one reply — here a 404 page's error, told once."""
+    store = Store(tmp_path / "q.db")
+    clock = FixedClock(START)
+    slack = {"down": True}
+    told: list[str] = []
+
+    def handler(job):
+        if slack["down"]:
+            raise Unavailable("Slack unavailable (service_unavailable)")
+        raise FetchError("HTTP 404 from the site")
+
+    def on_failed(job, reason):
+        if slack["down"]:
+            raise Unavailable("Slack unavailable (service_unavailable)")
+        told.append(reason)
+
+    pool = WorkerPool(store, handler, on_failed, clock, rng=random.Random(3), retry_window_seconds=1800)
+    job_id, _ = store.enqueue_job(_job("https://example.org/gone"), NOW)
+    while clock.now() < START + dt.timedelta(hours=2):
+        job = store.claim_job(_stamp(clock.now()))
+        pool.run_one(job)
+        row = job_row(store, job_id)
+        assert row["state"] == "queued" and row["attempts"] == 0, row
+        clock.set(dt.datetime.fromisoformat(row["not_before"]))
+    assert row["error"].startswith("gave up after 30 minutes") and told == []
+    slack["down"] = False
+    pool.run_one(store.claim_job(_stamp(clock.now())))
+    assert job_row(store, job_id)["state"] == "failed" and told == ["HTTP 404 from the site"]
+    store.close()
+
+
 def test_jobs_that_fail_together_do_not_come_back_together():
     rng = random.Random(1)
     first_waits = [backoff_seconds(0, rng) for _ in range(100)]
