@@ -22,6 +22,8 @@ from bot.errors import ConfigError, FetchError, Unavailable
 from bot.retry import backoff_seconds, is_transient
 from bot.worker import WorkerPool, new_owner
 from storage import Store
+from storage.db import connect
+from storage.migrations import MIGRATIONS, m006_job_leases
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import FakeSlack, start_bot, stop_bot
 from tests.helpers.store_peek import job_row, job_rows
@@ -165,6 +167,26 @@ def test_a_job_whose_outcome_could_not_be_recorded_is_not_kept_alive_by_the_hear
     finally:
         pool.stop()
         store.close()
+
+
+def test_a_job_left_running_by_the_version_before_leases_is_recovered_after_the_upgrade(tmp_path):
+    """A database from before m006 with a job stuck `running`: after the upgrade it has no lease, which
+    counts as expired, so the first pool to start takes it back."""
+    path = tmp_path / "old.db"
+    db = connect(path)
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    for migration in MIGRATIONS[: MIGRATIONS.index(m006_job_leases)]:
+        migration(db)
+        db["_migrations"].insert({"name": migration.__name__, "applied_at": NOW})
+    db["jobs"].insert({**_job("https://example.org/old"), "state": "running", "attempts": 1, "created_at": NOW,
+                       "updated_at": NOW})
+    db.conn.commit()
+    db.close()
+    store = Store(path)  # applies m006
+    pool = _pool(store, FixedClock(START), lambda job: None)
+    assert pool.recover() == ([1], [])
+    assert job_row(store, 1)["state"] == "queued" and job_row(store, 1)["retries"] == 0
+    store.close()
 
 
 def test_a_crash_loop_fails_after_max_attempts_with_one_reply(tmp_path):
