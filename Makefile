@@ -2,7 +2,10 @@
 # python3 (>= 3.11) and make: they create .venv and install into it exactly what the lock files pin (with
 # their hashes), then briefbot itself without dependencies. `make demo` then `make test` installs only the
 # test extras the second time: each lock has its own stamp, and the test lock is a superset of the runtime one.
-PYTHON ?= python3
+# The Python of the Dockerfile's base image (python:3.11-slim): CI runs the suite on exactly it (.ci/run), and
+# make prefers it when it is installed; any python3 >= 3.11 works otherwise.
+PY_VERSION := $(shell sed -n 's/^ARG PYTHON_IMAGE=python:\([0-9.]*\)-slim.*/\1/p' Dockerfile)
+PYTHON ?= $(shell command -v python$(PY_VERSION) 2>/dev/null || echo python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -10,7 +13,7 @@ TESTSTAMP := $(VENV)/.installed-test
 PIP    := $(BIN)/python -m pip --disable-pip-version-check
 LOCKS  := requirements.lock requirements-test.lock
 
-.PHONY: demo test lint bench run lock clean
+.PHONY: demo test lint bench run lock clean python-version
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("briefbot needs Python >= 3.11, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -49,6 +52,9 @@ lock: | $(BIN)/python
 	    --build-deps-for editable --strip-extras --no-emit-index-url --no-emit-find-links \
 	    $$extras -o $$out pyproject.toml; \
 	done
+
+python-version:
+	@echo $(PY_VERSION)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
