@@ -183,7 +183,7 @@ class Environment(BaseSettings):
     """Every environment variable briefbot reads. The README's settings table is checked against this."""
 
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore", case_sensitive=True,
-                                      validate_default=True)
+                                      validate_default=True, enable_decoding=False)
 
     db_path: str = _env("BRIEFBOT_DB", "briefbot.db", "SQLite database file", "a file path", "./briefbot.db")
     timezone: Annotated[str, BeforeValidator(_timezone)] = _env(

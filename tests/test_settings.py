@@ -71,8 +71,11 @@ def test_dotenv_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     for name in variables():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIEFBOT_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("BRIEFBOT_FETCH_ALLOW", "127.0.0.1, 10.0.0.0/8")  # list-valued variables stay plain text
+    monkeypatch.setenv("BRIEFBOT_PRICES", "local-model=0.1/0.3")
     settings = load_settings()
     assert (settings.workers, settings.max_attempts) == (7, 2)
+    assert settings.fetch_allow == ("127.0.0.1", "10.0.0.0/8") and settings.prices["local-model"] == (0.1, 0.1, 0.3)
     monkeypatch.setenv("PORT", "70000")
     with pytest.raises(ConfigError, match=r"^PORT='70000' is not allowed"):
         load_settings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import click
 
@@ -26,12 +27,14 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")
     @click.option("--json", "as_json", is_flag=True, help="Print the digest JSON.")
+    @click.option("--png", "png_path", type=click.Path(dir_okay=False),
+                  help="Also draw the week as a calendar picture (PNG) into this file.")
     @click.option("--post", is_flag=True, help="Post it to --channel in Slack now (same path as the scheduler).")
     @pass_app
     @click.pass_context
     def digest(
         ctx: click.Context, app: AppContext, date: dt.date | None, days: int, channel: str, team: str,
-        as_json: bool, post: bool,
+        as_json: bool, png_path: str | None, post: bool,
     ) -> None:
         """Compose the week-ahead digest: events by day, storylines that moved, open questions."""
         if post:
@@ -50,7 +53,19 @@ def register(cli: click.Group) -> None:
             channel=channel,
             timezone=app.settings.timezone,
         )
+        if png_path:
+            write_week_png(result, png_path)
         if as_json:
             echo_json(result.to_json())
         else:
             click.echo(format_digest_text(result))
+
+
+def write_week_png(digest, path: str) -> None:
+    from bot.pipeline.week_png import render_week_png
+
+    try:
+        Path(path).write_bytes(render_week_png(digest))
+    except OSError as err:
+        fail(f"cannot write {path}: {err.strerror or err}")
+    click.echo(f"Wrote the week picture to {path}", err=True)
