@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers.fake_slack import BOT_TOKEN, SIGNING_SECRET, SlackEvents, sign  # noqa: E402
+from tests.helpers.store_peek import job_rows  # noqa: E402
 
 TOPICS = ["the central bank", "the finance ministry", "the port authority", "the statistics office",
           "the energy regulator", "the housing agency", "the trade council", "the transport board"]
@@ -130,7 +131,7 @@ def serve_target(kind: str, api_url: str) -> None:
     sys.stdin.read()
     server.stop()
     stop_workers(app, timeout=60)
-    jobs = services.store.jobs()
+    jobs = job_rows(services.store)
     states: dict[str, int] = {}
     for job in jobs:
         states[job["state"]] = states.get(job["state"], 0) + 1

@@ -10,10 +10,10 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
 
-from bot.backends.base import Backend
 from bot.backends.embedded import EmbeddedBackend
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.pipeline.backend import Backend
 from bot.pipeline.fetch import FetchPolicy
 from bot.pipeline.ingest import Ingestor
 from storage import Store

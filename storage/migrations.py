@@ -282,7 +282,12 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations in order; each inside one transaction. Returns the names applied."""
+    """Apply pending migrations in order; each inside one transaction. Returns the names applied.
+
+    Not sqlite-utils' `Migrations`: it reads what is pending before any transaction and applies each step in
+    a deferred `atomic()`, so two processes starting at once can both see a step pending and the second
+    fails on it; here one `BEGIN IMMEDIATE` holds the write lock from the check to the last step.
+    """
     applied: list[str] = []
     # BEGIN IMMEDIATE takes the write lock first, so two processes starting at once cannot both apply one.
     db.execute("BEGIN IMMEDIATE")

@@ -32,6 +32,7 @@ import pytest
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.articles import article_html
 from tests.helpers.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
+from tests.helpers.store_peek import job_row
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKS = 50
@@ -228,7 +229,7 @@ def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, 
         bot.store.record_reply(team="T0TEST", channel="C0NEWS", message_ts=ts, key=url, reply_ts=None, brief_id=None,
                                now=NOW)
         start_workers(bot.app)
-        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        fake.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert len(fake.posts("C0NEWS", ts)) == 1
         assert fake.calls_to("conversations.replies", channel="C0NEWS", ts=ts)
         assert bot.store.reply_for("C0NEWS", ts, url)["reply_ts"]
@@ -252,7 +253,7 @@ def test_a_post_slack_refuses_for_good_releases_its_claim(settings, clock, artic
         ts, url = "1761555600.000401", article_server.url("/rates")
         job_id, _ = bot.store.enqueue_job(_link_job(url, ts), NOW)
         start_workers(bot.app)
-        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        fake.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert fake.posts("C0NEWS", ts) == []
         assert bot.store.reply_for("C0NEWS", ts, url) is None  # no stale claim: a later retry may post
         assert fake.posts("U0READER")  # the reader heard why, in a DM
