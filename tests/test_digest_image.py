@@ -17,6 +17,7 @@ from bot.pipeline.ingest import Placement, Source
 from bot.pipeline.week_picture import HEIGHT, WIDTH
 from bot.scheduler import DigestScheduler
 from tests.helpers.fake_slack import TEAM, fake_slack, start_bot, stop_bot  # noqa: F401 - fixture
+from tests.helpers.store_peek import digest_rows
 
 NOTE = ("The Federal Reserve will announce its interest rate decision on Wednesday at 2 p.m. ET. Officials have "
         "signalled that a quarter-point cut is likely as the labour market cools.\n\nThe Bank of Japan will "
@@ -81,6 +82,6 @@ def test_a_failed_upload_leaves_the_digest_posted(bot_factory, fake_slack):  # n
     fake_slack.fail("files.completeUploadExternal", "not_in_channel")
     ts = scheduler.run_scheduled("C0NEWS")
     assert ts and len(digest_posts(fake_slack)) == 1 and fake_slack.files == []
-    ledger = bot.store.digests("C0NEWS")
+    ledger = digest_rows(bot.store, "C0NEWS")
     assert [(r["kind"], r["state"], r["posted_ts"]) for r in ledger] == [("scheduled", "posted", ts)]
     assert scheduler.run_scheduled("C0NEWS") is None  # and it is not posted again
