@@ -19,9 +19,9 @@ def check_days(days: int, maximum: int) -> None:
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(short_help="The week-ahead digest (text, JSON, PNG, or posted).")
     @click.option("--date", callback=iso_date, help="Morning of the digest, YYYY-MM-DD (default: today).")
-    @click.option("--days", default=7, show_default=True, type=int, help="Days in the week ahead.")
+    @click.option("--days", default=7, show_default=True, type=int, help=f"Days in the week ahead (1 to {MAX_DAYS}).")
     @click.option(
         "--channel", default="", help="Slack channel id whose view to use (its own + public briefs)."
     )
@@ -30,18 +30,23 @@ def register(cli: click.Group) -> None:
     @click.option("--png", "png_path", type=click.Path(dir_okay=False),
                   help="Also draw the week as a calendar picture (PNG) into this file.")
     @click.option("--post", is_flag=True, help="Post it to --channel in Slack now (same path as the scheduler).")
+    @click.option("--kind", type=click.Choice(["manual", "scheduled"]), default="manual", show_default=True,
+                  help="With --post: 'scheduled' takes the once-a-day ledger slot (for driving posts from cron).")
     @pass_app
-    @click.pass_context
     def digest(
-        ctx: click.Context, app: AppContext, date: dt.date | None, days: int, channel: str, team: str,
-        as_json: bool, png_path: str | None, post: bool,
+        app: AppContext, date: dt.date | None, days: int, channel: str, team: str,
+        as_json: bool, png_path: str | None, post: bool, kind: str,
     ) -> None:
-        """Compose the week-ahead digest: events by day, storylines that moved, open questions."""
+        """Compose the week-ahead digest: events by day, storylines that moved, open questions.
+
+        --days is 1 to 31 (the picture draws the first seven days as columns, the rest in its strip).
+        """
         if post:
             if not channel:
                 fail("--post needs --channel, the Slack channel id to post to")
-            ctx.invoke(cli.commands["post-digest"], channel=channel, date=date, team=team or None,
-                       kind="manual")
+            from bot.cli.schedule import post_now
+
+            post_now(app, channel=channel, date=date, team=team or None, kind=kind, as_json=as_json)
             return
         date = date or app.services.today()
         check_days(days, MAX_DAYS)
