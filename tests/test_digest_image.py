@@ -15,7 +15,6 @@ from PIL import Image
 
 from bot.pipeline.ingest import Placement, Source
 from bot.pipeline.week_picture import HEIGHT, WIDTH
-from bot.scheduler import DigestScheduler
 from tests.helpers.fake_slack import TEAM, fake_slack, start_bot, stop_bot  # noqa: F401 - fixture
 from tests.helpers.store_peek import digest_rows
 
@@ -30,9 +29,8 @@ def bot_factory(settings, clock, fake_slack):  # noqa: F811
 
     def make(image: bool):
         bot = start_bot(dataclasses.replace(settings, digest_image=image), clock, fake_slack)
-        scheduler = DigestScheduler(bot.services, bot.ctx.poster.client)
-        scheduler.start(paused=True, catch_up=False)
-        bot.ctx.digests = scheduler
+        scheduler = bot.runtime.digests
+        scheduler.start(paused=True, catch_up=False)  # jobs are built, nothing fires on its own
         bots.append((bot, scheduler))
         bot.events.command("digest on 07:30 UTC daily")
         bot.services.ingestor.ingest(Source("text", NOTE, "note"), Placement(team=TEAM, channel="C0NEWS"),

@@ -15,12 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.backends.embedded import EmbeddedBackend
-from bot.digest_post import post_digest, post_manual_digest
 from bot.pipeline.digest import build_digest, compose_digest, later_heading
 from bot.pipeline.ingest import Placement, Source
 from bot.schedules import set_schedule
 from bot.slack.digest_blocks import digest_message
+from bot.slack.digest_post import post_digest, post_manual_digest
 from bot.slack.mrkdwn import escape
+from bot.slack.poster import Poster
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
 from tests.helpers.store_peek import digest_rows
 
@@ -38,7 +39,7 @@ the Bank of England will follow."""
 
 @pytest.fixture
 def client(fake_slack):  # noqa: F811
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    return Poster(WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url))
 
 
 def add_brief(services, text: str = NOTE, *, channel: str = "C1", message_ts: str | None = "1761550000.000100"):

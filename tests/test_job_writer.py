@@ -5,15 +5,17 @@ from __future__ import annotations
 import threading
 
 from bot.slack.intake import JobWriter
+from bot.slack.job import JobKind, Origin, SlackJob
 from storage import Store
 from tests.helpers.store_peek import job_rows
 
 NOW = "2025-10-27T08:00:00+00:00"
 
 
-def _job(n: int) -> dict:
-    return {"source": f"https://example.org/{n}", "team": "T1", "channel": "C1", "visibility": "public",
-            "message_ts": f"1761555600.{n:06d}", "thread_ts": None, "user": "U1", "kind": "link"}
+def _job(n: int) -> SlackJob:
+    origin = Origin(team="T1", channel="C1", visibility="public", message_ts=f"1761555600.{n:06d}", thread_ts=None,
+                    user="U1")
+    return SlackJob(JobKind.POSTED_LINK, origin, url=f"https://example.org/{n}")
 
 
 def test_concurrent_listeners_with_overlapping_keys_make_one_row_each(tmp_path):

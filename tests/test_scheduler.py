@@ -21,6 +21,7 @@ from bot.pipeline.ingest import Placement, Source
 from bot.scheduler import DigestScheduler, build_trigger, most_recent_fire, next_fire
 from bot.schedules import DAY_NAMES, WEEKDAYS, Schedule, digest_command, set_schedule
 from bot.services import build_services
+from bot.slack.poster import Poster
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
 from tests.helpers.store_peek import digest_rows
 
@@ -119,7 +120,7 @@ LONDON_FIRE = dt.datetime(2025, 10, 27, 7, 30, tzinfo=UTC)  # Monday 07:30 GMT
 
 @pytest.fixture
 def client(fake_slack):  # noqa: F811
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    return Poster(WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url))
 
 
 @pytest.fixture

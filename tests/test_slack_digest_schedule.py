@@ -11,9 +11,8 @@ from tests.helpers.store_peek import digest_rows
 
 
 def _attach_scheduler(bot) -> DigestScheduler:
-    digests = DigestScheduler(bot.services, bot.ctx.poster.client)
+    digests = bot.runtime.digests
     digests.start(paused=True, catch_up=False)  # jobs are built, nothing fires on its own
-    bot.ctx.digests = digests
     return digests
 
 

@@ -178,7 +178,7 @@ def test_a_question_gets_a_cited_answer(slack_bot, article_server):  # noqa: F81
     events.event({**question, "type": "app_mention"})
     events.event(question)  # the same mention as a message event
     answer = fake.wait_for(lambda: fake.posts("C0NEWS", question["ts"]))
-    asks = [j for j in job_rows(slack_bot.store) if j["kind"] == "ask"]
+    asks = [j for j in job_rows(slack_bot.store) if j["kind"] == "question"]
     assert len(asks) == 1  # both deliveries became one job, so one answer
     assert len(fake.posts("C0NEWS", question["ts"])) == 1
     dumped = json.dumps(answer[0].args["blocks"])

@@ -8,7 +8,6 @@ import threading
 
 from bot.clock import FixedClock
 from bot.errors import FetchError
-from bot.slack.app import context_of, start_workers
 from bot.worker import WorkerPool
 from storage import Store
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
@@ -21,7 +20,7 @@ NOW = "2025-10-27T08:00:00+00:00"
 
 def _job(url: str, ts: str, channel: str = "C0NEWS") -> dict:
     return {"source": url, "team": "T0TEST", "channel": channel, "visibility": "public", "message_ts": ts,
-            "thread_ts": ts, "user": "U0READER", "kind": "link"}
+            "thread_ts": ts, "user": "U0READER", "kind": "posted_link"}
 
 
 def _run_to_attempts(store, job_id: int, attempts: int) -> None:
@@ -43,7 +42,7 @@ def test_startup_requeues_stale_jobs_and_fails_exhausted_ones(settings, clock, f
         _run_to_attempts(store, dead_id, settings.max_attempts)
         assert {j["state"] for j in job_rows(store)} == {"running"}
 
-        start_workers(bot.app)
+        bot.runtime.start(digests=False)
         fake_slack.wait_for(lambda: _brief_posts(fake_slack, "C0NEWS", "1761555600.000101"))
         note = fake_slack.wait_for(lambda: fake_slack.posts("C0NEWS", "1761555600.000102"))[0]
         assert "gave up after 3 attempts" in note.args["text"]
@@ -63,9 +62,9 @@ def test_a_job_that_already_replied_never_replies_twice(settings, clock, fake_sl
         ts = "1761555600.000201"
         job_id, _ = bot.store.enqueue_job(_job(article_server.url("/rates"), ts), NOW)
         job = bot.store.claim_job(NOW)
-        context_of(bot.app).pool.handler(job)  # posts the brief, then "crashes" before finishing
+        bot.runtime.pool.handler(job)  # posts the brief, then "crashes" before finishing
         assert len(_brief_posts(fake_slack, "C0NEWS", ts)) == 1
-        start_workers(bot.app)  # recovery requeues the running job; it runs again
+        bot.runtime.start(digests=False)  # recovery requeues the running job; it runs again
         fake_slack.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert len(_brief_posts(fake_slack, "C0NEWS", ts)) == 1
     finally:

@@ -2,7 +2,7 @@
 
 The same functions as `/brief digest on|off|when` (bot/schedules.py) write the `schedules` table; a
 running `briefbot run` picks the change up within a minute (its scheduler re-syncs from SQLite).
-`briefbot digest --post` posts through the same path and ledger as the scheduler (`bot/digest_post.py`);
+`briefbot digest --post` posts through the same path and ledger as the scheduler (`bot/slack/digest_post.py`);
 `post-digest` is its older name, kept hidden so cron lines written for it keep working.
 """
 
@@ -49,7 +49,8 @@ def schedule_json(app: AppContext, channel: str, schedule) -> dict:
 def post_now(app: AppContext, *, channel: str, date: dt.date | None, team: str | None, kind: str,
              as_json: bool) -> None:
     """Post the week-ahead digest of `channel` now, through the scheduler's path and ledger."""
-    from bot.digest_post import local_today, post_digest
+    from bot.slack.digest_post import local_today, post_digest
+    from bot.slack.poster import Poster
 
     services = app.services
     found = get_schedule(services, channel)
@@ -57,7 +58,7 @@ def post_now(app: AppContext, *, channel: str, date: dt.date | None, team: str |
     client = slack_client(app)
     try:
         ts = post_digest(
-            services, client, team=team if team is not None else (found.team if found else ""),
+            services, Poster(client), team=team if team is not None else (found.team if found else ""),
             channel=channel, local_date=local_date, kind=kind,
         )
     except BriefbotError as err:
