@@ -21,7 +21,8 @@ $(BIN)/python:
 
 $(STAMP): requirements.lock pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet --require-hashes --no-deps -r requirements.lock
-	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	@# PYTHONWARNINGS: setuptools' generic banner about editable installs says nothing actionable here
+	PYTHONWARNINGS=ignore $(PIP) install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 $(TESTSTAMP): requirements-test.lock $(STAMP)
