@@ -103,3 +103,23 @@ def test_digest_days_limit_is_stated_and_enforced(run):
     assert "1 to 31" in run("digest", "--help").output
     result = run("digest", "--days", "40")
     assert result.exit_code == 1 and result.stderr.strip() == "Error: --days must be between 1 and 31, got 40"
+
+
+def test_shell_completion_as_the_readme_shows_it(tmp_path):
+    """`_BRIEFBOT_COMPLETE` (click's) completes commands and options of the installed console script."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(sys.executable).with_name("briefbot")
+    assert "_BRIEFBOT_COMPLETE=bash_source briefbot" in (Path(__file__).parents[1] / "README.md").read_text()
+
+    def complete(words: str) -> list[str]:
+        env = {**os.environ, "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1),
+               "_BRIEFBOT_COMPLETE": "bash_complete"}
+        done = subprocess.run([str(script)], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        return [line.split(",", 1)[1] for line in done.stdout.splitlines()]
+
+    assert complete("briefbot dig") == ["digest"]
+    assert {"--png", "--post"} <= set(complete("briefbot digest --p"))
