@@ -53,9 +53,13 @@ def test_layout_has_seven_day_columns_and_places_every_event_title():
     for box in layout.boxes:
         assert inside(box), box
     for title in layout.of("title"):  # each title sits in its day's column, under the day label
-        column = min(days, key=lambda d: abs(d.x - (title.x - 10)))
-        assert event_date(digest, title.ref) == MONDAY + dt.timedelta(days=int(round((column.x - 24) / column.w)))
+        [column] = [d for d in days if d.x <= title.x < d.x + d.w]
+        assert column.lines[0].split()[1] == str(event_date(digest, title.ref).day)
         assert title.y > column.y + column.h
+    for day in days:  # every day label fits its column
+        assert measure(day.lines[0], day.size, True) <= day.w - 10, day.lines
+    weekday_w, weekend_w = days[0].w, [d for d in days if d.lines[0].startswith("Sat")][0].w
+    assert weekend_w < weekday_w  # a quiet weekend gives its room to the working days
     # time and source count are on the card
     fed = {b.kind: b for b in layout.boxes if b.ref == "Central bank rate decision"}
     assert fed["time"].lines == ("14:00 EDT",) and fed["sources"].lines == ("3 sources",)

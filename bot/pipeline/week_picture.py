@@ -24,6 +24,7 @@ MARGIN, GAP, PAD = 24, 10, 10
 HEADER_SIZE, DAY_SIZE, TITLE_SIZE, TIME_SIZE, SOURCES_SIZE, CHIP_SIZE = 34, 22, 21, 18, 17, 19
 MAX_TITLE_LINES = 4
 MAX_COLUMNS = 7
+QUIET_WEEKEND_WEIGHT = 0.6  # a Saturday or Sunday without events, relative to a full column
 DAY_TOP = MARGIN + HEADER_SIZE + 22
 CARDS_TOP = DAY_TOP + DAY_SIZE + 24
 STRIP_HEIGHT = 112
@@ -164,6 +165,12 @@ def _strip(digest: Digest, later: list[DigestEvent], measure: Measure) -> list[B
     return boxes
 
 
+def _day_label(day: dt.date, width: float, *, with_month: bool, measure: Measure) -> str:
+    """'Sat 1 Nov' when it fits the column (with the month where one starts), else 'Sat 1', else '1'."""
+    options = ([f"{day:%a} {day.day} {day:%b}"] if with_month else []) + [f"{day:%a} {day.day}", str(day.day)]
+    return next((o for o in options if measure(o, DAY_SIZE, True) <= width - 2 * PAD), options[-1])
+
+
 def layout_week(digest: Digest, measure: Measure) -> WeekLayout:
     """Place the header, one column per day (at most seven), event cards and the 'later' strip."""
     n_days = max(1, min(digest.days, MAX_COLUMNS))
@@ -179,10 +186,13 @@ def layout_week(digest: Digest, measure: Measure) -> WeekLayout:
               if n_days > 1 else f"{days[0]:%A} {days[0].day} {days[0]:%B %Y}")
     boxes = [Box("header", MARGIN, MARGIN, measure(header, HEADER_SIZE, True), line_height(HEADER_SIZE),
                  (header,), HEADER_SIZE, True)]
-    col_w = (WIDTH - 2 * MARGIN - (n_days - 1) * GAP) / n_days
+    # A quiet Saturday or Sunday gets a narrow column, so the working days' titles wrap less.
+    weights = [QUIET_WEEKEND_WEIGHT if day.weekday() >= 5 and not by_day.get(day) else 1.0 for day in days]
+    unit = (WIDTH - 2 * MARGIN - (n_days - 1) * GAP) / sum(weights)
+    x = MARGIN
     for i, day in enumerate(days):
-        x = MARGIN + i * (col_w + GAP)
-        label = f"{day:%a} {day.day}" + (f" {day:%b}" if i == 0 or day.day == 1 else "")
+        col_w = unit * weights[i]
+        label = _day_label(day, col_w, with_month=i == 0 or day.day == 1, measure=measure)
         boxes.append(Box("today" if day == digest.date else "day", x, DAY_TOP, col_w, line_height(DAY_SIZE) + 8,
                          (label,), DAY_SIZE, True))
         events = by_day.get(day, [])
@@ -197,5 +207,6 @@ def layout_week(digest: Digest, measure: Measure) -> WeekLayout:
                 break
             boxes += card
             y += card[0].h + GAP
+        x += col_w + GAP
     boxes += _strip(digest, later, measure)
     return WeekLayout(WIDTH, HEIGHT, boxes)

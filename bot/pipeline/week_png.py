@@ -66,7 +66,7 @@ def _draw_box(draw: ImageDraw.ImageDraw, box: Box) -> None:
         return
     face = font(box.size, box.bold)
     x = box.x + {"chip": 12, "day": 10, "today": 10, "more": 10}.get(box.kind, 0)
-    y = box.y + (6 if box.kind in ("chip", "today", "day") else 0)
+    y = box.y + (6 if box.kind in ("chip", "today", "day", "more") else 0)
     for line in box.lines:
         draw.text((x, y), line, font=face, fill=ink)
         y += line_height(box.size)
