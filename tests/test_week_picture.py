@@ -63,6 +63,8 @@ def test_layout_has_seven_day_columns_and_places_every_event_title():
     # time and source count are on the card
     fed = {b.kind: b for b in layout.boxes if b.ref == "Central bank rate decision"}
     assert fed["time"].lines == ("14:00 EDT",) and fed["sources"].lines == ("3 sources",)
+    vote = {b.kind: b for b in layout.boxes if b.ref == "Pension reform vote in the assembly"}
+    assert vote["time"].lines == ("No time given",) and vote["sources"].lines == ("1 source",)
     assert layout.of("strip-label")[0].lines == ("Later",)
 
 

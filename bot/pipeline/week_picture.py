@@ -96,7 +96,7 @@ def wrap(text: str, width: float, size: int, bold: bool, measure: Measure, max_l
 
 def _time_label(event: DigestEvent) -> str:
     if not event.time:
-        return "All day"
+        return "No time given"  # the article gave a day, not a time: never a made-up one
     zone = short_zone(event.date, event.time, event.timezone)
     return f"{event.time} {zone}" if zone else event.time
 
