@@ -35,11 +35,22 @@ class DigestQueries:
             [start, end, *params],
         )
 
-    def digest_storylines(self, *, team: str, channel: str, since: str | None, limit: int = 20) -> list[dict]:
+    def digest_storylines(
+        self,
+        *,
+        team: str,
+        channel: str,
+        since: str | None,
+        limit: int = 20,
+        published_from: str | None = None,
+        published_to: str | None = None,
+    ) -> list[dict]:
         """Storylines with visible briefs created after `since` (ISO timestamp; None: any time).
 
-        Each row: `id`, `title`, `tldr` (the newest visible new brief's TL;DR) and `briefs` (the new
-        visible brief ids, newest first). Storylines merged into another are left out. Newest activity first.
+        With `published_from`/`published_to` (ISO dates, inclusive) only briefs whose article was published
+        in that range count (see `_published_window`). Each row: `id`, `title`, `tldr` (the newest visible
+        new brief's TL;DR) and `briefs` (the new visible brief ids, newest first). Storylines merged into
+        another are left out. Newest activity first.
         """
         scope, params = visible_scope(team, channel, "b")
         where = f"s.team = ? and s.status != 'merged' and {scope}"
@@ -47,12 +58,16 @@ class DigestQueries:
         if since:
             where += " and b.created_at > ?"
             args.append(since)
+        window, window_args = _published_window(published_from, published_to)
+        where += window
+        args += window_args
         rows = self._query(
             f"""
             select s.id, s.n as storyline_n, s.title, b.id as brief, b.n as brief_n, b.tldr
             from storylines s
             join brief_storylines bs on bs.storyline_id = s.id
             join briefs b on b.id = bs.brief_id
+            join articles a on a.id = b.article_id
             where {where}
             order by b.n desc
             """,
@@ -74,12 +89,24 @@ class DigestQueries:
                 entry["briefs"].append(row["brief"])
         return list(out.values())
 
-    def digest_open_questions(self, *, team: str, channel: str, limit: int = 5, scan: int = 50) -> list[dict]:
-        """The newest open questions of visible briefs, as [{"text", "brief"}], newest first, no repeats."""
+    def digest_open_questions(
+        self,
+        *,
+        team: str,
+        channel: str,
+        limit: int = 5,
+        scan: int = 50,
+        published_from: str | None = None,
+        published_to: str | None = None,
+    ) -> list[dict]:
+        """The newest open questions of visible briefs, as [{"text", "brief"}], newest first, no repeats;
+        with `published_from`/`published_to` only from briefs published in that range."""
         scope, params = visible_scope(team, channel, "b")
+        window, window_args = _published_window(published_from, published_to)
         rows = self._query(
-            f"select b.id, b.open_questions from briefs b where {scope} order by b.n desc limit ?",
-            [*params, scan],
+            f"""select b.id, b.open_questions from briefs b join articles a on a.id = b.article_id
+            where {scope}{window} order by b.n desc limit ?""",
+            [*params, *window_args, scan],
         )
         seen: set[str] = set()
         out: list[dict] = []
@@ -93,3 +120,20 @@ class DigestQueries:
                 if len(out) >= limit:
                     return out
         return out
+
+
+def _published_window(start: str | None, end: str | None) -> tuple[str, list]:
+    """SQL (to append to a where clause) keeping briefs whose article was published in [start, end].
+
+    A brief's date is its article's publication date, or the day it was stored when the article has none:
+    a 2019 article briefed today is a 2019 brief, and a pasted text without a date is today's news.
+    """
+    clauses, args = [], []
+    day = "coalesce(a.published, substr(b.created_at, 1, 10))"
+    if start:
+        clauses.append(f" and {day} >= ?")
+        args.append(start)
+    if end:
+        clauses.append(f" and {day} <= ?")
+        args.append(end)
+    return "".join(clauses), args
