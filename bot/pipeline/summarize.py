@@ -72,28 +72,55 @@ _FINAL_PUNCT = re.compile(r"[.!?…。！？:;\"'”’»)\]]$")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
-# Cues that a sentence states something unresolved, with weights: explicit statements of uncertainty
-# count more than a modal verb, which news uses constantly.
+# Cues that a sentence states something unresolved about what comes next, with weights. A sentence must
+# reach OPEN_QUESTION_MIN_CUE: an explicit statement of uncertainty does alone, a modal verb ("could",
+# "may") only together with a contrast ("could … but") or a condition, never by itself — news uses modals
+# for plain forecasts and quotes constantly.
 _UNCERTAINTY = [
     (re.compile(p, re.IGNORECASE), w)
     for p, w in [
         (r"\b(?:it (?:is|was|remains) (?:not |un)clear|(?:remains?|still|is|was|are|were) unclear)\b", 3.0),
         (r"\bunclear\b", 2.5),
         (r"\bremains? to be seen\b", 3.0),
-        (r"\b(?:open |key |big |main )?questions? (?:is|are|remains?)\b|\bopen question\b", 3.0),
-        (r"\b(?:uncertain|uncertainty|unknown|undecided|unresolved|unanswered)\b", 2.5),
+        (r"\b(?:open |key |big |main )?questions? (?:is|are|remains?) (?:whether|if|how|when|what|who)\b"
+         r"|\bopen question\b", 3.0),
+        (r"\b(?:uncertain|uncertainty|undecided|unresolved|unanswered)\b"
+         r"|\b(?:is|are|remains?|still|was|were) (?:largely |still )?unknown\b", 2.5),
         (r"\bmay or may not\b", 2.5),
-        (r"\b(?:yet to|has not yet|have not yet|not yet)\b", 2.0),
-        (r"\bdepends? on\b|\bdepending on\b", 2.0),
+        (r"\b(?:(?:has|have|is|are) yet to (?:be )?(?:decide|announce|confirm|determine|say|reveal|set|make|"
+         r"reach|agree|respond|comment|approve|sign|vote|rule|name|release|detect|find|show|prove|test)"
+         r"|(?:has|have) not yet|not yet (?:been )?(?:decided|clear|known|announced|scheduled|set|confirmed|"
+         r"determined))", 2.0),
+        (r"\b(?:will |would )?depends? (?:largely |partly |heavily )?on (?:whether|how|what|when)\b", 2.0),
         (r"\bwhether\b", 2.0),
-        (r"\b(?:no one knows|nobody knows|not known|did not say|declined to say|would not say)\b", 2.0),
-        (r"\?\s*[\"'”’]?$", 1.5),
-        (r"\b(?:could|might)\b|\bmay\b(?!\s+\d)", 1.0),
-        (r"\b(?:if|risk|possible|possibly|doubt|doubts)\b", 0.5),
+        (r"\b(?:no one knows|nobody knows|not known|waiting to hear)\b"
+         r"|\b(?:did not|didn't|declined to|would not|wouldn't|could not|couldn't) say (?:whether|when|if|how)\b",
+         2.0),
+        # A question about what comes next: it asks with a modal or future word, not about the past or a mood.
+        (r"^(?!\W*(?:was|were|did|had|is there)\b)(?=.*\b(?:will|would|could|can|should|might|may|going to|"
+         r"next|yet)\b).*\?\s*[\"'”’]?$", 2.0),
+        (r"\b(?:could|might|may)\b(?!\s+\d)[^.;]*\b(?:but|although|though|however|or (?:\w+ )?(?:could|might|may))\b"
+         r"|\bbut\b[^.;]*\b(?:could|might|may)\b(?!\s+\d)", 1.0),
+        (r"\b(?:could|might|may)\b(?!\s+\d)[^.;]*\b(?:next(?! (?:\d+|few|several|two|three|four|five|six|seven|eight|nine|ten)\b)"
+         r"|later|yet|still|eventually|soon|future)\b", 1.5),
+        (r"\b(?:if|unless)\b[^.;]*\b(?:could|might|may|will|would)\b", 1.0),
+        (r"\b(?:could|might)\b|\bmay\b(?!\s+\d)", 0.5),
     ]
 ]
-_OPEN_QUESTION_MIN_CUE = 1.0
-
+OPEN_QUESTION_MIN_CUE = 2.0
+# What rules a sentence out however uncertain it sounds: first- and second-person chatter ("Do you make jam
+# in a pot?", "I may or may not have…"), rhetorical questions about the past or a mood ("how can …",
+# "why can't …"), and a past decision on the open matter ("ruled on whether").
+_NOT_OPEN = re.compile(
+    r"\b(?:i|i'm|i've|you|your|you're|we've|my|me)\b"
+    r"|^\W*(?:so |and |but )?(?:why|how can|how could|remember|just what|what does|what did|imagine)\b"
+    r"|\bwhy (?:can|can't|can’t|does|doesn't|do|did|would|is|are|was)\b.*\?\W*$"
+    r"|\b(?:ruled|decided|determined|settled|answered|resolved) (?:on )?whether\b"
+    r"|\bdeclined to comment\b",
+    re.IGNORECASE,
+)
+_PAST_QUESTION = re.compile(r"(?=.*\?\W*$).*\b(?:did|happened|was|were|had)\b", re.IGNORECASE)
+_NEW_SENTENCE_NEEDS_WORDS = 6  # "his plan?" is a fragment, not a question about what comes next
 
 @dataclass
 class _Candidate:
@@ -279,13 +306,29 @@ def uncertainty(text: str) -> float:
 
 
 def _open_questions(candidates: list[_Candidate], exclude: _Candidate) -> list[str]:
-    """Sentences that state uncertainty, strongest cue first; the sentence's own score breaks ties."""
+    """Sentences that state something unresolved, strongest cue first; never the lead (the first
+    sentence sets the story up) or the TL;DR. None is a fine answer."""
     ranked = []
+    seen: set[str] = set()
     for c in candidates:
-        if c is exclude:
+        if c is exclude or c.index == 0 or c.words < _NEW_SENTENCE_NEEDS_WORDS:
             continue
+        key = " ".join(c.text.lower().split())
+        if key in seen or _NOT_OPEN.search(_unquoted(c.text)) or _PAST_QUESTION.match(c.text):
+            continue
+        seen.add(key)
         cue = uncertainty(c.text)
-        if cue >= _OPEN_QUESTION_MIN_CUE:
+        if cue >= OPEN_QUESTION_MIN_CUE:
             ranked.append((cue + c.score, -c.index, c))
     ranked.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [trim(c.text, KEY_POINT_MAX_CHARS) for _, _, c in ranked[:MAX_OPEN_QUESTIONS]]
+
+
+_QUOTED = re.compile(r"[\"“][^\"“”]*[\"”]|(?<!\w)['‘][^'‘’]{12,}['’](?!\w)")
+
+
+def _unquoted(text: str) -> str:
+    """The sentence without its quotations: a quote's "I" or "you" is the speaker's, which is fine;
+    a sentence that is itself a quote with nothing around it keeps its words (and is judged on them)."""
+    outside = _QUOTED.sub(" ", text)
+    return outside if len(outside.split()) >= 4 else text
