@@ -118,6 +118,11 @@ def guess_language(text: str) -> LanguageGuess:
     return LanguageGuess(best, share, 0.0)
 
 
+def function_words(code: str | None) -> frozenset[str]:
+    """The function words of a language (empty for one without a list here)."""
+    return _WORD_SETS.get((code or "").split("-")[0], frozenset())
+
+
 def detect_language(text: str) -> str:
     """ISO 639-1 code of `text`'s language, or "und" when it cannot be told."""
     return guess_language(text).code

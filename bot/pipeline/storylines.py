@@ -26,11 +26,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.pipeline.entities import entity_key
+from bot.pipeline.language import function_words, is_english
 from bot.pipeline.models import StorylineAssignment, StorylineRef, Summary
 from bot.pipeline.retrieve import STOPWORDS, stem, words
 
-THRESHOLD = 0.16
-ALPHA = 0.8
+THRESHOLD = 0.2
+ALPHA = 0.7
 SECOND_RATIO = 0.6
 MAX_LINKS = 2
 
@@ -83,10 +84,15 @@ _KEYWORD_FORMS = {"tariff": "tariffs", "chip": "chips", "talk": "talks", "rat": 
 
 
 def assign_storylines(
-    title: str, summary: Summary, entities: list[str], open_storylines: list[StorylineRef], text: str = ""
+    title: str,
+    summary: Summary,
+    entities: list[str],
+    open_storylines: list[StorylineRef],
+    text: str = "",
+    language: str | None = None,
 ) -> StorylineAssignment:
     """Which of `open_storylines` the brief continues (ids), or the title of the one it opens."""
-    return assign_with(title, summary, entities, open_storylines, text, MatchParams())
+    return assign_with(title, summary, entities, open_storylines, text, MatchParams(), language)
 
 
 def assign_with(
@@ -96,6 +102,7 @@ def assign_with(
     open_storylines: list[StorylineRef],
     text: str,
     params: MatchParams,
+    language: str | None = None,
 ) -> StorylineAssignment:
     doc = brief_document(title, summary, text)
     scores = score_storylines(doc, entities, open_storylines, params.alpha)
@@ -111,7 +118,7 @@ def assign_with(
         chosen.append(sid)
     if chosen:
         return StorylineAssignment(existing=chosen)
-    new_title = storyline_title(title, summary, entities, text)
+    new_title = storyline_title(title, summary, entities, text, language)
     return StorylineAssignment(new_titles=[new_title] if new_title else [])
 
 
@@ -138,21 +145,29 @@ def score_storylines(
     my_entities = {entity_key(e) for e in entities[:TOP_ENTITIES]}
     out: dict[str, float] = {}
     for ref, bag in zip(open_storylines, bags, strict=True):
-        cos = _cosine(my_vec, _weigh(bag, idf))
+        if my_entities and ref.entities and not my_entities & {entity_key(e) for e in ref.entities}:
+            # Only a shared name ties two stories together; words alone ("markets", "growth") do not.
+            out[ref.id] = 0.0
+            continue
         ent = _entity_overlap(my_entities, ref)
+        cos = _cosine(my_vec, _weigh(bag, idf))
         out[ref.id] = alpha * cos + (1 - alpha) * ent
     return out
 
 
-def storyline_title(title: str, summary: Summary, entities: list[str], text: str = "") -> str:
+def storyline_title(
+    title: str, summary: Summary, entities: list[str], text: str = "", language: str | None = None
+) -> str:
     """2–5 words: the dominant entity (short form, two when the headline pairs them) and a topic word.
 
-    The topic word is the most repeated content word of the headline (counted twice), summary and the
-    opening of the text that is not part of an entity's name; for a central bank, rate-setting words
-    read as "policy" ("BoJ policy" rather than "BoJ rates").
+    The topic word is the most salient content word (see `_keyword`) that is not part of an entity's
+    name; for a central bank, rate-setting words read as "policy" ("BoJ policy" rather than "BoJ
+    rates"). A text not in English is titled from its own salient words (`foreign_title`): the entity
+    finder and the word lists here are English.
     """
-    body = " ".join((text or "").split()[:TEXT_WORDS])
-    focus = " ".join([title or "", title or "", summary.tldr, *summary.key_points, body])
+    if not is_english(language):
+        return foreign_title(title, text or summary.tldr, language)
+    focus = _Focus(title or "", " ".join([summary.tldr, *summary.key_points]), text or "")
     surfaces: dict[str, str] = {}
     for e in entities[:4]:
         surfaces.setdefault(_short(e), e)
@@ -245,11 +260,26 @@ def _long_in(short: str, title: str | None) -> bool:
     return any(k in title.lower() for k in longs)
 
 
-def _keyword(text: str, taken: set[str]) -> str | None:
+@dataclass(frozen=True)
+class _Focus:
+    """Where a storyline's topic word is looked for: the headline, the summary and the whole text."""
+
+    headline: str
+    summary: str
+    text: str
+
+
+def _keyword(focus: _Focus, taken: set[str]) -> str | None:
+    """The most salient content word: salience = how often the whole article uses it (log-scaled, so a
+    phrase repeated in the opening — "Treasury Secretary" — does not outweigh the article's subject) plus
+    a bonus for being in the headline and in the summary. Ties go to the earlier word."""
     counts: Counter = Counter()
     first: dict[str, int] = {}
     surface: dict[str, str] = {}
-    for i, w in enumerate(words(text)):
+    in_headline = {stem(w) for w in words(focus.headline)}
+    in_summary = {stem(w) for w in words(focus.summary)}
+    stream = words(" ".join([focus.headline, focus.summary, " ".join(focus.text.split()[:KEYWORD_WORDS])]))
+    for i, w in enumerate(stream):
         if w in STOPWORDS or w in _GENERIC or w.isdigit() or len(w) < 3 or w in taken:
             continue
         key = stem(w)
@@ -258,5 +288,46 @@ def _keyword(text: str, taken: set[str]) -> str | None:
         surface.setdefault(key, w)
     if not counts:
         return None
-    key = min(counts, key=lambda k: (-counts[k], first[k]))
+
+    def salience(k: str) -> float:
+        return math.log(1 + counts[k]) + HEADLINE_BONUS * (k in in_headline) + SUMMARY_BONUS * (k in in_summary)
+
+    key = min(counts, key=lambda k: (-salience(k), first[k]))
     return _KEYWORD_FORMS.get(key, surface[key])
+
+
+KEYWORD_WORDS = 3000
+HEADLINE_BONUS = 1.0
+SUMMARY_BONUS = 0.5
+_CJK_TERM = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,8}|[\u30a0-\u30ff]{2,12}|[\uac00-\ud7af]{2,8}")
+
+
+def foreign_title(title: str, text: str, language: str | None) -> str:
+    """Two salient words of a text not in English, in its own words: the terms its headline shares with
+    its body, most repeated first, never its function words ("die", "der"). Japanese and Chinese have no
+    spaces: their terms are runs of kanji or katakana (particles are hiragana), Korean runs of Hangul."""
+    code = (language or "").split("-")[0]
+    sample = " ".join((text or "").split()[:KEYWORD_WORDS])
+    if _CJK_TERM.search(f"{title} {sample[:2000]}"):
+        terms = _CJK_TERM.findall(f"{title} {title} {sample}")
+        surface = {t: t for t in terms}
+    else:
+        skip = function_words(code)
+        raw = re.findall(r"[^\W\d_]{4,}", f"{title} {title} {sample}")
+        terms = [w.lower() for w in raw if w.lower() not in skip]
+        surface = {}
+        for w in raw:
+            surface.setdefault(w.lower(), w)
+    if not terms:
+        return ""
+    counts = Counter(terms)
+    in_title = set(_CJK_TERM.findall(title)) | {w.lower() for w in re.findall(r"[^\W\d_]{4,}", title)}
+    ranked = sorted(counts, key=lambda t: (-(math.log(1 + counts[t]) + HEADLINE_BONUS * (t in in_title)),
+                                            terms.index(t)))
+    chosen: list[str] = []
+    for term in ranked:
+        if not any(term in c or c in term for c in chosen):
+            chosen.append(term)
+        if len(chosen) == 2:
+            break
+    return " ".join(surface[t] for t in chosen)
