@@ -9,7 +9,7 @@ Slack answers through its failure reply). The checks are cheap and look at the o
 - numbers: most tokens are figures (a spreadsheet or a price table);
 - code: many lines look like program statements and the text is dense with brackets and operators;
 - word salad: words without the function words every sentence of a language needs and without the
-  skew towards a few common words every language shows, or no sentence punctuation at all, or (English) articles followed by other function words as often as a shuffled text.
+  skew towards a few short common words every language shows, or no sentence punctuation at all, or (English) articles followed by other function words as often as a shuffled text.
 
 Each threshold sits far from what real articles show (measured on the dev pages and CNN/DailyMail).
 """
@@ -37,6 +37,9 @@ ARTICLE_THEN_FUNCTION_WORD = 0.3
 # Text with neither known function words nor that skew is refused.
 MIN_FUNCTION_SHARE = 0.08
 MIN_TOP_WORDS_SHARE = 0.12
+# And those commonest words are short (articles, prepositions: 2.5–4.8 letters on average on the dev pages,
+# whatever the language); words drawn from a small vocabulary of nouns are not.
+MAX_TOP_WORDS_LENGTH = 5.0
 
 _TOKEN = re.compile(r"\S+")
 _NUMERIC = re.compile(r"^[(\[]?[-+−]?[$€£¥]?\d[\d.,:/%xX+−-]*[%)\]]?[,;]?$")
@@ -111,8 +114,10 @@ def _salad(sample: str, tokens: list[str], guess: LanguageGuess) -> str | None:
     words = [w.lower() for w in _LATIN_WORD.findall(sample)]
     if len(words) < MIN_WORDS_TO_JUDGE:
         return None
-    if guess.function_share < MIN_FUNCTION_SHARE and _top_words_share(words) < MIN_TOP_WORDS_SHARE:
-        return "it reads as a list of words, not sentences"
+    if guess.function_share < MIN_FUNCTION_SHARE:
+        share, length = _top_words(words)
+        if share < MIN_TOP_WORDS_SHARE or length >= MAX_TOP_WORDS_LENGTH:
+            return "it reads as a list of words, not sentences"
     if len(words) / max(1, len(_SENTENCE_END.findall(sample))) > WORDS_PER_SENTENCE_END:
         return "it has no sentence punctuation"
     if guess.code == "en":
@@ -124,6 +129,8 @@ def _salad(sample: str, tokens: list[str], guess: LanguageGuess) -> str | None:
     return None
 
 
-def _top_words_share(words: list[str], k: int = 10) -> float:
-    counts = Counter(words)
-    return sum(n for _, n in counts.most_common(k)) / max(1, len(words))
+def _top_words(words: list[str], k: int = 10) -> tuple[float, float]:
+    """The share of the text the `k` commonest words make up, and their mean length in letters."""
+    top = Counter(words).most_common(k)
+    share = sum(n for _, n in top) / max(1, len(words))
+    return share, sum(len(w) for w, _ in top) / max(1, len(top))
