@@ -59,7 +59,9 @@ _GENERIC = frozenset(
     make made take took see seen saw plan plans say says said added adding according agree agrees agreed
     stop stops stopped start starts started raise raises raised rise rises rose fall falls fell hold holds
     held ahead again after before latest president minister secretary chief executive governor chair
-    leader leaders deputy vice prime government""".split()
+    leader leaders deputy vice prime government firm firms company companies group groups increase increases
+    increased decrease another modest tell tells warn warns call calls hit hits boost move moves country
+    countries world""".split()
 )
 # Short names used in storyline titles ("Fed policy", "BoJ policy").
 _SHORT = {
@@ -290,7 +292,9 @@ def _keyword(focus: _Focus, taken: set[str]) -> str | None:
         return None
 
     def salience(k: str) -> float:
-        return math.log(1 + counts[k]) + HEADLINE_BONUS * (k in in_headline) + SUMMARY_BONUS * (k in in_summary)
+        verb_form = surface[k].endswith(("ing", "ed")) and len(surface[k]) > 5  # "buying": a topic is a noun
+        return (math.log(1 + counts[k]) + HEADLINE_BONUS * (k in in_headline) + SUMMARY_BONUS * (k in in_summary)
+                - VERB_FORM_PENALTY * verb_form)
 
     key = min(counts, key=lambda k: (-salience(k), first[k]))
     return _KEYWORD_FORMS.get(key, surface[key])
@@ -299,6 +303,7 @@ def _keyword(focus: _Focus, taken: set[str]) -> str | None:
 KEYWORD_WORDS = 3000
 HEADLINE_BONUS = 1.0
 SUMMARY_BONUS = 0.5
+VERB_FORM_PENALTY = 0.5
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,8}|[\u30a0-\u30ff]{2,12}|[\uac00-\ud7af]{2,8}")
 
 

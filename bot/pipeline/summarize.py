@@ -115,13 +115,14 @@ _UNCERTAINTY = [
         (r"\bremains? to be seen\b", 3.0),
         (r"\b(?:open |key |big |main )?questions? (?:is|are|remains?) (?:whether|if|how|when|what|who)\b"
          r"|\bopen question\b", 3.0),
-        (r"\b(?:uncertain|uncertainty|undecided|unresolved|unanswered)\b"
+        (r"\b(?:uncertain|undecided|unresolved|unanswered)\b|\buncertainty (?:over|about|around|as to|on)\b"
+         r"|\b(?:is|are|was|were|remains?|remained) (?:still )?not (?:yet )?clear\b"
          r"|\b(?:is|are|remains?|still|was|were) (?:largely |still )?unknown\b", 2.5),
         (r"\bmay or may not\b", 2.5),
         (r"\b(?:(?:has|have|is|are) yet to (?:be )?(?:decide|announce|confirm|determine|say|reveal|set|make|"
          r"reach|agree|respond|comment|approve|sign|vote|rule|name|release|detect|find|show|prove|test)"
-         r"|(?:has|have) not yet|not yet (?:been )?(?:decided|clear|known|announced|scheduled|set|confirmed|"
-         r"determined))", 2.0),
+         r"|not yet (?:been )?(?:decided|clear|known|announced|scheduled|set|confirmed|determined|agreed|"
+         r"approved|finalised|finalized|tested|detected))", 2.0),
         (r"\b(?:will |would )?depends? (?:largely |partly |heavily )?on (?:whether|how|what|when)\b", 2.0),
         (r"\bwhether\b", 2.0),
         (r"\b(?:no one knows|nobody knows|not known|waiting to hear)\b"
@@ -133,7 +134,7 @@ _UNCERTAINTY = [
         (r"\b(?:could|might|may)\b(?!\s+\d)[^.;]*\b(?:but|although|though|however|or (?:\w+ )?(?:could|might|may))\b"
          r"|\bbut\b[^.;]*\b(?:could|might|may)\b(?!\s+\d)", 1.0),
         (r"\b(?:could|might|may)\b(?!\s+\d)[^.;]*\b(?:next(?! (?:\d+|few|several|two|three|four|five|six|seven|eight|nine|ten)\b)"
-         r"|later|yet|still|eventually|soon|future)\b", 1.5),
+         r"|later|yet|still|soon|future)\b", 1.5),
         (r"\b(?:if|unless)\b[^.;]*\b(?:could|might|may|will|would)\b", 1.0),
         (r"\b(?:could|might)\b|\bmay\b(?!\s+\d)", 0.5),
     ]
