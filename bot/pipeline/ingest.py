@@ -235,9 +235,11 @@ class Ingestor:
         if not same_team or len(existing_ids) < len(shared):
             # Another team's brief, or storylines this conversation may not see (begun in a private channel
             # or a DM): match the storylines visible here, cheaply and without a model call.
-            summary = summarize(article_row["text"])
+            language = article_row.get("language")
+            summary = summarize(article_row["text"], language=language)
             refs = [StorylineRef(id=s["id"], title=s["title"]) for s in visible]
-            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"])
+            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"],
+                                           language=language)
             existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
         brief = {
             "tldr": other["tldr"],

@@ -11,6 +11,9 @@ Embedded matching, no model. For each open storyline the score is
 - entity overlap is the share of the smaller entity set found in the other, on `entity_key` so "Fed"
   and "Federal Reserve" (or "BoJ" and "Bank of Japan") agree.
 
+A brief never joins a storyline it shares no salient name with (an entity its headline or TL;DR names,
+among the storyline's recent briefs' entities): words alone ("markets", "growth") or a name met in
+passing do not make two articles one story.
 A brief joins every storyline scoring at least THRESHOLD (at most two; the second must also reach
 SECOND_RATIO of the best); if none does, it opens a new storyline titled from its dominant entity and
 keyword. THRESHOLD, ALPHA and SECOND_RATIO were chosen with two-fold cross-validation over storyline
@@ -107,7 +110,7 @@ def assign_with(
     language: str | None = None,
 ) -> StorylineAssignment:
     doc = brief_document(title, summary, text)
-    scores = score_storylines(doc, entities, open_storylines, params.alpha)
+    scores = score_storylines(doc, entities, open_storylines, params.alpha, salient_entities(title, summary, entities))
     ranked = sorted(scores.items(), key=lambda kv: -kv[1])
     chosen: list[str] = []
     for sid, value in ranked:
@@ -134,10 +137,23 @@ def storyline_document(ref: StorylineRef) -> str:
     return f"{ref.title}\n{ref.recent_text}"
 
 
+def salient_entities(title: str, summary: Summary, entities: list[str]) -> set[str]:
+    """The names the brief is about: those its headline or TL;DR mentions (the article's top three when
+    they mention none). A name met only in passing ("NASA" in a piece about Saturn's moon) does not count."""
+    head = f"{title or ''} {summary.tldr}".lower()
+    named = {entity_key(e) for e in entities[:TOP_ENTITIES] if e.lower() in head or _short(e).lower() in head}
+    return named or {entity_key(e) for e in entities[:3]}
+
+
 def score_storylines(
-    doc: str, entities: list[str], open_storylines: list[StorylineRef], alpha: float = ALPHA
+    doc: str,
+    entities: list[str],
+    open_storylines: list[StorylineRef],
+    alpha: float = ALPHA,
+    salient: set[str] | None = None,
 ) -> dict[str, float]:
-    """Score in [0, 1] per open storyline id."""
+    """Score in [0, 1] per open storyline id; 0 for a storyline that shares none of the `salient` names
+    (default: the brief's top entities)."""
     if not open_storylines:
         return {}
     bags = [_bag(storyline_document(s)) for s in open_storylines]
@@ -145,9 +161,10 @@ def score_storylines(
     idf = _idf([mine, *bags])
     my_vec = _weigh(mine, idf)
     my_entities = {entity_key(e) for e in entities[:TOP_ENTITIES]}
+    gate = my_entities if salient is None else salient
     out: dict[str, float] = {}
     for ref, bag in zip(open_storylines, bags, strict=True):
-        if my_entities and ref.entities and not my_entities & {entity_key(e) for e in ref.entities}:
+        if gate and ref.entities and not gate & {entity_key(e) for e in ref.entities}:
             # Only a shared name ties two stories together; words alone ("markets", "growth") do not.
             out[ref.id] = 0.0
             continue

@@ -6,16 +6,24 @@ candidate sentence gets
 
     score = (position prior + centrality) / 2 × length prior
 
-- position prior: 1 / (1 + i / 3) for the i-th candidate, a gentle decay that still lets a central
+- position prior: 1 / (1 + i / 6) for the i-th candidate, a gentle decay that still lets a central
   later sentence win;
 - centrality: TF-IDF cosine between the sentence and the whole document (IDF over the document's own
   sentences), scaled so the most central sentence is 1 — linear in the text size, unlike TextRank;
 - length prior: very short sentences carry little and very long ones crowd a bullet list.
 
-Key points are then chosen greedily by maximal marginal relevance (score minus similarity to what is
-already chosen) so two sentences saying the same thing are not both picked, and shown in article order.
-Key-point count: one per ~300 words of candidate text, at least 3 and at most 5 (fewer only when the
-text has fewer usable sentences).
+The TL;DR is the best of the first three sentences that can stand alone as the news: not a byline or
+timestamp, not an anecdote lede (a quote opening the piece, first or second person), not opening with a
+connective or a pronoun ("But", "However", "It"); datelines ("TOKYO —", "London (CNN)") are cut first.
+Key points are then chosen greedily by maximal marginal relevance (score minus similarity to the TL;DR
+and to what is already chosen) so nothing is said twice, and shown in article order. Key-point count
+besides the TL;DR: one per ~300 words of candidate text, 2 or 3. The position scale and the count were
+tuned on one half of cnndm-dev and checked on the other, both ways (bench/summary_eval.py).
+
+Open questions are only sentences that state something unresolved about what comes next: a question
+asked with a modal or future word, "whether", "unclear", "remains to be seen", "could … but" — never
+the lead, the TL;DR, first-person chatter, rhetorical or past questions, or a plain forecast. None is a
+fine answer. A text not in English gets its lead sentences and no open questions (the cues are English).
 
 Nothing here depends on capitalisation (the evaluation texts are lower-cased); it is used only to
 recognise title lines. Headings, bylines and page furniture ("Advertisement", "Read more") are dropped
