@@ -15,13 +15,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.backends.embedded import EmbeddedBackend
-from bot.digest_post import post_digest, post_manual_digest
 from bot.pipeline.digest import build_digest, compose_digest, later_heading
 from bot.pipeline.ingest import Placement, Source
 from bot.schedules import set_schedule
 from bot.slack.digest_blocks import digest_message
+from bot.slack.digest_post import post_digest, post_manual_digest
 from bot.slack.mrkdwn import escape
+from bot.slack.poster import Poster
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
+from tests.helpers.store_peek import digest_rows
 
 DAY = dt.date(2025, 10, 27)
 NOTE = """Central bank watchers <!channel> brace for a busy week & more <@U0BOSS>.
@@ -37,7 +39,7 @@ the Bank of England will follow."""
 
 @pytest.fixture
 def client(fake_slack):  # noqa: F811
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    return Poster(WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url))
 
 
 def add_brief(services, text: str = NOTE, *, channel: str = "C1", message_ts: str | None = "1761550000.000100"):
@@ -57,7 +59,7 @@ def test_scheduled_digest_posts_once_and_records_the_ts(services, client, fake_s
     again = post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="scheduled")
     assert again is None
     assert len(fake_slack.posts("C1")) == 1
-    [row] = services.store.digests("C1")
+    [row] = digest_rows(services.store, "C1")
     assert (row["kind"], row["state"], row["posted_ts"], row["local_date"]) == ("scheduled", "posted", ts, "2025-10-27")
 
     post = fake_slack.posts("C1")[0].args
@@ -96,7 +98,7 @@ def test_manual_posts_repeat_and_never_block_the_scheduled_one(services, client,
     second = post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="manual")
     scheduled = post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="scheduled")
     assert None not in (first, second, scheduled) and len({first, second, scheduled}) == 3
-    rows = services.store.digests("C1")
+    rows = digest_rows(services.store, "C1")
     assert [(r["kind"], r["state"], r["posted_ts"]) for r in rows] == [
         ("manual", "posted", first), ("manual", "posted", second), ("scheduled", "posted", scheduled)
     ]
@@ -109,15 +111,15 @@ def test_a_failed_post_releases_the_claim_and_a_retry_posts(services, client, fa
     fake_slack.fail("chat.postMessage", "internal_error")
     with pytest.raises(SlackApiError):
         post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="scheduled")
-    assert services.store.digests("C1") == []
+    assert digest_rows(services.store, "C1") == []
     ts = post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="scheduled")
     assert ts is not None
-    assert [(r["state"], r["posted_ts"]) for r in services.store.digests("C1")] == [("posted", ts)]
+    assert [(r["state"], r["posted_ts"]) for r in digest_rows(services.store, "C1")] == [("posted", ts)]
     # a failed manual post leaves no row either
     fake_slack.fail("chat.postMessage", "channel_not_found")
     with pytest.raises(SlackApiError):
         post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="manual")
-    assert len(services.store.digests("C1")) == 1
+    assert len(digest_rows(services.store, "C1")) == 1
 
 
 def test_a_quiet_channel_gets_one_line_or_nothing_when_told_to_skip(services, client, fake_slack):  # noqa: F811
@@ -132,7 +134,7 @@ def test_a_quiet_channel_gets_one_line_or_nothing_when_told_to_skip(services, cl
     services.settings = dataclasses.replace(services.settings, skip_empty_digest=True)
     assert post_digest(services, client, team="T1", channel="C0QUIET2", local_date=DAY, kind="scheduled") is None
     assert fake_slack.posts("C0QUIET2") == []
-    assert services.store.digests("C0QUIET2") == []
+    assert digest_rows(services.store, "C0QUIET2") == []
 
 
 class WatchBackend(EmbeddedBackend):
@@ -187,5 +189,5 @@ def test_manual_digest_from_slack_uses_today_in_the_channels_zone(services, cloc
     clock.set(dt.datetime(2025, 10, 27, 20, 0, tzinfo=dt.UTC))  # already Tuesday 28 Oct in Tokyo
     ts = post_manual_digest(services, client, team="T1", channel="C1")
     assert ts is not None
-    [row] = services.store.digests("C1")
+    [row] = digest_rows(services.store, "C1")
     assert (row["kind"], row["local_date"], row["posted_ts"]) == ("manual", "2025-10-28", ts)

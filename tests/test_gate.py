@@ -18,6 +18,7 @@ from bot.pipeline.language import detect_language, language_note
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.articles import ARTICLE
 from tests.helpers.fake_slack import fake_slack, slack_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import job_rows
 
 GERMAN = """Stadtrat beschließt neue Straßenbahn zum Flughafen
 
@@ -224,7 +225,7 @@ def test_a_linked_page_of_numbers_gets_the_failure_reply_in_slack(slack_bot, art
     assert len(notes) == 1
     text = notes[0].args["text"]
     assert "Couldn't brief" in text and "not an article" in text and "\n" not in text
-    assert slack_bot.store.jobs()[0]["state"] == "failed"
+    assert job_rows(slack_bot.store)[0]["state"] == "failed"
 
 
 def test_shared_article_helper_is_still_prose():

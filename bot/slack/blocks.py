@@ -5,7 +5,7 @@ every section is cut to Slack's 3,000 characters and every message to 50 blocks 
 message carries a plain-text `text` fallback for notifications and screen readers.
 
 Layout of this file: shared helpers, then one section per message kind (brief, notices, answers,
-storylines and week, help, App Home). Digest builders belong in the "Digest" section at the end.
+storylines and week, help, App Home). The digest's builders are in `digest_blocks.py`.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The only code that calls the Slack Web API on the bot's behalf: posting, reactions, permalinks, views.
 
+It is also the one place that names Slack's error codes and sorts them: too big (retry as a short
+notice), unreachable (tell the user in a DM), transient (retry the job later) and permanent (a retry
+cannot help: log it and stop).
+
 Every call is made after the ack, from a worker or a listener body. Slack API errors never escape:
 `not_in_channel`, `channel_not_found`, `msg_too_long` and the rest are logged with the channel (never the
 token) and reported back as `None` / False, so one bad channel can't stop a worker. 429s are retried by
@@ -31,6 +35,9 @@ TOO_BIG = {"msg_too_long", "invalid_blocks", "invalid_blocks_format", "too_many_
 # Errors that say "not now" rather than "no": the job is retried later (the replies table keeps it once).
 TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
              "request_timeout"}
+# Errors a retry cannot fix: the bot is out of the channel or its token is dead. Logged, not retried.
+PERMANENT = {"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive",
+             "token_revoked", "not_authed", "missing_scope", "restricted_action"}
 REPLY_EVENT = "briefbot_reply"  # message metadata event type on every job reply
 
 
@@ -59,6 +66,20 @@ def _error(err: Exception) -> str:
     return type(err).__name__
 
 
+def error_code(err: BaseException) -> str | None:
+    """Slack's error code (`not_in_channel`, …) from a Web API error; None for anything else."""
+    response = getattr(err, "response", None)
+    try:
+        return response.get("error") if response is not None else None
+    except AttributeError:
+        return None
+
+
+def is_permanent(err: BaseException) -> bool:
+    """A Slack refusal that a retry cannot fix (see PERMANENT)."""
+    return error_code(err) in PERMANENT
+
+
 def _transient(err: Exception) -> bool:
     if isinstance(err, SlackApiError):
         return err.response.status_code == 429 or err.response.status_code >= 500 or _error(err) in TRANSIENT
@@ -76,7 +97,7 @@ class Poster:
         """Post `msg` (unfurls off). Returns the message ts, or None when Slack refused it; raises
         `SlackUnavailable` when it may take it later."""
         try:
-            return self._post(channel, msg, thread_ts, metadata)
+            return self.post_or_raise(channel, msg, thread_ts, metadata)
         except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
             code = _error(err)
             log.warning("chat.postMessage failed in channel %s: %s", channel, code)
@@ -85,7 +106,7 @@ class Poster:
             if code in TOO_BIG:
                 short = notice("The reply was too long for Slack and could not be posted in full.")
                 try:
-                    return self._post(channel, short, thread_ts, metadata)
+                    return self.post_or_raise(channel, short, thread_ts, metadata)
                 except Exception as again:  # noqa: BLE001
                     log.warning("short notice failed in channel %s: %s", channel, _error(again))
             elif code in UNREACHABLE and user:
@@ -93,7 +114,10 @@ class Poster:
                               "then try again.")
             return None
 
-    def _post(self, channel: str, msg: Message, thread_ts: str | None, metadata: dict | None = None) -> str | None:
+    def post_or_raise(self, channel: str, msg: Message, thread_ts: str | None = None,
+                      metadata: dict | None = None) -> str | None:
+        """Post `msg` (unfurls off) and let Slack's error through: for callers that decide themselves
+        what a refusal means (the digest gives its ledger claim back and the scheduler retries or not)."""
         kwargs = {"channel": channel, "text": msg.text, "unfurl_links": False, "unfurl_media": False}
         if msg.blocks:
             kwargs["blocks"] = msg.blocks

@@ -387,15 +387,17 @@ class SlackBot:
 
     fake: FakeSlack
     services: object
-    app: object
+    runtime: object
     server: object
     events: SlackEvents
 
     @property
-    def ctx(self):
-        from bot.slack.app import context_of
+    def app(self):
+        return self.runtime.app
 
-        return context_of(self.app)
+    @property
+    def ctx(self):
+        return self.runtime.ctx
 
     @property
     def store(self):
@@ -409,21 +411,18 @@ def slack_settings(settings, fake: FakeSlack, **overrides):
 
 def start_bot(settings, clock, fake: FakeSlack, *, workers: int = 2, start: bool = True) -> SlackBot:
     from bot.services import build_services
-    from bot.slack.app import build_app, serve_http, start_workers
+    from bot.slack.runtime import SlackRuntime
 
     services = build_services(slack_settings(settings, fake, workers=workers), clock=clock)
-    app = build_app(services, poll_seconds=0.1)
-    server = serve_http(app, "127.0.0.1", 0)
+    runtime = SlackRuntime(services, poll_seconds=0.1)
+    server = runtime.serve_http("127.0.0.1", 0)
     if start:
-        start_workers(app)
-    return SlackBot(fake, services, app, server, SlackEvents(server.url))
+        runtime.start(digests=False)
+    return SlackBot(fake, services, runtime, server, SlackEvents(server.url))
 
 
 def stop_bot(bot: SlackBot) -> None:
-    from bot.slack.app import stop_workers
-
-    bot.server.stop()
-    stop_workers(bot.app, timeout=5)
+    bot.runtime.stop(timeout=5)
     bot.services.close()
 
 
