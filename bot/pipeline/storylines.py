@@ -190,12 +190,15 @@ def storyline_title(
     surfaces: dict[str, str] = {}
     for e in entities[:4]:
         surfaces.setdefault(_short(e), e)
-    names = [n for n in surfaces if len(n.split()) <= 3]
+    names = [n for n in surfaces if len(n.split()) <= 3 and not _is_role(surfaces[n], f"{title} {text}")]
     lowered = (title or "").lower()
     in_title = [n for n in names if n.lower() in lowered or surfaces[n].lower() in lowered or _long_in(n, title)]
     lead = (in_title or names)[:1]
     banks = sum(n in _CENTRAL_BANKS for n in in_title[:2])
-    if len(in_title) >= 2 and all(len(n.split()) == 1 for n in in_title[:2]) and banks != 1:
+    paired = [n for n in in_title if _PAIR.match(n)]  # the headline pairs them itself: "US-China"
+    if paired:
+        lead = [paired[0].replace("-", "–")]
+    elif len(in_title) >= 2 and all(len(n.split()) == 1 for n in in_title[:2]) and banks != 1:
         pair = sorted(in_title[:2], key=lambda n: n != "US")  # "US–China", as the press writes it
         lead = [f"{pair[0]}–{pair[1]}"]
     taken = {w.lower() for e in entities[:6] for w in re.split(r"[\s–'’]+", e)}
@@ -264,6 +267,20 @@ def _entity_overlap(mine: set[str], ref: StorylineRef) -> float:
     if not mine or not core:
         return 0.0
     return len(mine & core) / min(len(mine), len(core))
+
+
+_ROLE_AFTER = r"\s+(?:Secretary|Secretaries|Minister|Ministry|Department|Dept\.?|Committee|Officials?)\b"
+
+
+_PAIR = re.compile(r"^[A-Z][\w.]*-[A-Z][\w.]*$")
+
+
+def _is_role(name: str, text: str) -> bool:
+    """True when the name is mostly half of a job or office ("Commerce Secretary", "Treasury Department"):
+    the story is about what the office does, not about "Commerce"."""
+    total = len(re.findall(rf"\b{re.escape(name)}\b", text))
+    roles = len(re.findall(rf"\b{re.escape(name)}{_ROLE_AFTER}", text))
+    return total > 0 and roles * 2 >= total
 
 
 def _short(entity: str) -> str:
