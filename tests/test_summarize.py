@@ -233,6 +233,20 @@ def test_tldr_skips_an_anecdote_lede_a_byline_and_a_connective_opening():
     assert summarize(text).tldr == NEWS
 
 
+def test_tldr_skips_label_lines_blog_chatter_and_fragments_but_keeps_a_company_speaking():
+    text = "\n\n".join([
+        "Reviewed by: Sam Ortega RRP: 40 euros More info: www.example.org",
+        "We moved to the coast two years ago and we still walk the harbour every single morning.",
+        "to the council chamber to hear the vote on the new line.",
+        NEWS,
+        DETAIL,
+    ])
+    assert summarize(text).tldr == NEWS
+    release = "The Harbour Transit Company is thrilled to welcome Ana Ruiz as our new chief executive this week."
+    assert summarize(f"{release} {DETAIL} {MORE}").tldr == release
+    assert summarize(f"Lisbon, Portugal: {NEWS} {DETAIL}").tldr == NEWS
+
+
 def test_key_point_one_never_repeats_the_tldr():
     summary = summarize(" ".join([NEWS, DETAIL, MORE, "Opponents said bus routes would be cut to pay for it."]))
     assert summary.tldr == NEWS

@@ -90,7 +90,7 @@ _DATELINE = re.compile(
     r"\s*(?:--|[-—–:])?\s*"
     # "TOKYO —", "SAN FRANCISCO, Calif. —", "Beijing, China --": a capitalised place (and region) and a dash.
     r"|^(?-i:[A-Z]{3,}(?:[ .'-]+[A-Z]{2,})*|[A-Z][a-z]+(?: [A-Z][a-z]+){0,2},(?: [A-Z][A-Za-z.]+){1,3})"
-    r"(?-i:(?:,(?: [A-Z][A-Za-z.]+){1,3})?(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?)\s*(?:—|–|--)\s*",
+    r"(?-i:(?:,(?: [A-Z][A-Za-z.]+){1,3})?(?:,? [A-Z][a-z]{2,8}\.? \d{1,2})?)\s*(?:—|–|--|:)\s*",
     re.IGNORECASE,
 )
 # A TL;DR opens on the news, not on a turn of the argument or a scene.
@@ -102,10 +102,14 @@ _CONNECTIVE = re.compile(
 )
 _BYLINE = re.compile(
     r"^\W*(?:by|from|photo(?:graph)?s? by|words by)\s+[A-Z][\w.'-]+|\b\d{1,2}:\d{2}\s*(?:am|pm|a\.m\.|p\.m\.)"
-    r"|\b\d+\s*min(?:ute)?s? read\b|\b(?:updated|published|posted)\b.*\b\d{4}\b",
+    r"|\b\d+\s*min(?:ute)?s? read\b|\b(?:updated|published|posted)\b.*\b\d{4}\b"
+    r"|^\W*[A-Za-z][\w ]{0,20}:\s|\bwww\.|https?://",  # "Tested by: …", "Q: …", a web address
     re.IGNORECASE,
 )
-_PERSONAL = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|we|we're|our|you|your|you're)\b", re.IGNORECASE)
+# First person singular and second person mark a column or an anecdote; "we"/"our" is also how a company
+# or a newsroom speaks, so it is allowed.
+_PERSONAL = re.compile(r"\b(?:i|i'm|i've|i'd|me|my|you|your|you're)\b|^\W*(?:we|we're|we've|we'd|our)\b",
+                       re.IGNORECASE)
 TLDR_MIN_WORDS = 8
 _FINAL_PUNCT = re.compile(r"[.!?…。！？:;\"'”’»)\]]$")
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")
@@ -364,11 +368,17 @@ def _max_similarity(c: _Candidate, chosen: list[_Candidate]) -> float:
 
 
 def _tldr_candidate(candidates: list[_Candidate]) -> _Candidate:
-    """The best of the first LEAD_REGION sentences that can stand alone as the news: whole (no opening
-    connective or pronoun pointing back), not a byline or timestamp, not an anecdote (a quote opening the
-    piece, first or second person), long enough to say something. If none qualifies, the best lead."""
-    eligible = [c for c in candidates if _can_lead(c)][:LEAD_REGION]
-    return max(eligible or candidates[:LEAD_REGION], key=_tldr_preference)
+    """The first sentence that can stand alone as the news — whole (no opening connective or pronoun
+    pointing back), not a byline, label or timestamp, not an anecdote (a quote opening the piece, first
+    person singular or second person), long enough to say something, not a question — looked for among
+    the first LEAD_REGION + 2 sentences. News states its main point first; the first such sentence is the
+    lead. If none qualifies, the best of the first LEAD_REGION."""
+    cased = any(c.text[:1].isupper() for c in candidates[:10])  # a lower-cased text has no capitals to go by
+    for c in candidates[: LEAD_REGION + 2]:
+        whole = not cased or not c.text[:1].islower()  # "to her Instagram page…" is a fragment
+        if whole and _can_lead(c) and not c.text.rstrip("\"'”’ ").endswith(("?", ":")):
+            return c
+    return max(candidates[:LEAD_REGION], key=_tldr_preference)
 
 
 def _can_lead(c: _Candidate) -> bool:
