@@ -252,3 +252,16 @@ def test_dense_search_through_the_shortlist_finds_the_nearest_chunk(oa_embed, mo
                                          model="text-embedding-3-small")
     assert [h["brief_id"] for h in hits] == [match]
     assert oa_embed.store.nearest_chunks(embed_text("rain"), "T2", CHANNEL, 3, model="text-embedding-3-small") == []
+
+
+def test_embedding_settings():
+    from bot.config import load_settings
+
+    keyed = load_settings({"OPENAI_API_KEY": "sk-test"}, dotenv=False)
+    assert keyed.embedding_model == "text-embedding-3-small" and keyed.embedding_dimensions == 256
+    off = load_settings({"OPENAI_API_KEY": "sk-test", "BRIEFBOT_EMBEDDING_MODEL": "off"}, dotenv=False)
+    assert off.embedding_model is None
+    other = load_settings({"OPENAI_API_KEY": "sk-test", "BRIEFBOT_EMBEDDING_MODEL": "nomic-embed-text"},
+                          dotenv=False)
+    assert other.embedding_model == "nomic-embed-text" and other.embedding_dimensions is None
+    assert load_settings({}, dotenv=False).embedding_model is None  # no key: no remote embeddings

@@ -2,7 +2,10 @@
 
 FakeSlack records every call (method, arguments, headers) and answers the methods the bot uses:
 `auth.test`, `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`,
-`conversations.info`, `users.info`, and `response_url` posts (under /response/…). It can be told to
+`conversations.info`, `conversations.history`, `users.info`, `response_url` posts (under /response/…), and
+file uploads the way `files_upload_v2` makes them: `files.getUploadURLExternal` hands out an upload URL on
+this server (/upload/F…), the bytes are POSTed there, and `files.completeUploadExternal` shares the uploaded
+file in a channel or thread (`fake.files`: one dict per shared file, with its bytes). It can be told to
 answer a method with a Slack error (`fail`) or with HTTP 429 and `Retry-After` (`rate_limit`).
 Point the app at it with `SLACK_API_URL=fake.api_url`. `apps.connections.open` (Socket Mode) is refused
 unless `socket_mode(url, app_token)` was called: then that app token gets `url` (see fake_socket_mode.py).
@@ -33,7 +36,7 @@ SIGNING_SECRET = "test-signing-secret-8f1c2"
 TEAM = "T0TEST"
 BOT_USER = "U0BRIEFBOT"
 BOT_ID = "B0BRIEFBOT"
-JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+JSON_FIELDS = {"blocks", "attachments", "view", "metadata", "files"}
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,20 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         path = urllib.parse.urlsplit(self.path)
-        args = _parse(raw, self.headers.get("Content-Type") or "", path.query)
         fake = self.server.fake
+        if path.path.startswith("/upload/"):
+            status = fake._receive_upload(path.path.rsplit("/", 1)[-1], raw)
+            fake._record(Call("upload", {"file_id": path.path.rsplit("/", 1)[-1], "length": len(raw)},
+                              dict(self.headers), path.path, status=status, ok=status == 200))
+            body = f"OK - {len(raw)}" if status == 200 else "unknown upload"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        args = _parse(raw, self.headers.get("Content-Type") or "", path.query)
         if path.path.startswith("/response/"):
             fake._record(Call("response", args, dict(self.headers), path.path))
             self._json(200, {"ok": True})
@@ -109,19 +124,28 @@ class FakeSlack:
     `threads=True` (default) keeps a log of accepted messages and answers `conversations.replies` from it
     (with message metadata when `include_all_metadata` is asked for), as Slack documents it; with
     `threads=False` that method is unknown, like a Slack that cannot say what a thread holds.
-    `on_post(n)` is called when the n-th message is accepted, before the poster hears back.
+    `on_post(n)` is called when the n-th message is accepted, before the poster hears back;
+    `on_receive(n)` when the n-th `chat.postMessage` arrives, before it is accepted. `post_delay` seconds
+    pass between accepting a message and answering (a slow Slack widens the window a crash can hit).
     """
 
     def __init__(self, *, threads: bool = True) -> None:
         self.threads = threads
         self.messages: list[dict] = []
         self.on_post: Callable[[int], None] | None = None
+        self.on_receive: Callable[[int], None] | None = None
+        self.post_delay = 0.0
+        self._received = 0
         self.calls: list[Call] = []
         self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
+        self.files: list[dict] = []  # files shared by files.completeUploadExternal, with their bytes
+        self._uploads: dict[str, dict] = {}  # file id → {"filename", "length", "data" (once uploaded)}
+        self._file_ids = itertools.count(1)
         self.socket_url: str | None = None  # what apps.connections.open answers, once socket_mode() is called
         self.app_token: str | None = None
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
         self._rate_limits: dict[str, list[float]] = {}
+        self._server_errors: dict[str, list[int]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._httpd = _Server(("127.0.0.1", 0), _Handler)
@@ -160,6 +184,11 @@ class FakeSlack:
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
 
+    def server_error(self, method: str, *, times: int = 1, status: int = 503) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (Slack having a bad moment)."""
+        with self._lock:
+            self._server_errors.setdefault(method, []).extend([status] * times)
+
     def socket_mode(self, url: str, app_token: str) -> None:
         """Accept `app_token` (and only it) for `apps.connections.open` and answer with `url`."""
         self.socket_url, self.app_token = url, app_token
@@ -178,6 +207,9 @@ class FakeSlack:
         if auth != f"Bearer {token}":
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         with self._lock:
+            errors = self._server_errors.get(call.method)
+            if errors:
+                return errors.pop(0), {"ok": False, "error": "service_unavailable"}, {}
             limits = self._rate_limits.get(call.method)
             if limits:
                 wait = limits.pop(0)
@@ -202,6 +234,11 @@ class FakeSlack:
         return {"ok": True, "url": self.socket_url}
 
     def _m_chat_postMessage(self, args: dict) -> dict:
+        with self._lock:
+            self._received += 1
+            received = self._received
+        if self.on_receive is not None:
+            self.on_receive(received)
         ts = f"1761552000.{next(self._ts):06d}"
         with self._lock:
             self.messages.append({"channel": args.get("channel"), "thread_ts": args.get("thread_ts"), "ts": ts,
@@ -209,6 +246,8 @@ class FakeSlack:
             n = len(self.messages)
         if self.on_post is not None:
             self.on_post(n)
+        if self.post_delay:
+            time.sleep(self.post_delay)
         return {"ok": True, "channel": args.get("channel"), "ts": ts,
                 "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}
 
@@ -226,6 +265,27 @@ class FakeSlack:
                 item["metadata"] = m["metadata"]
             out.append(item)
         return {"ok": True, "messages": out, "has_more": False}
+
+    def _m_conversations_history(self, args: dict) -> dict:
+        """Top-level messages of a channel, newest first, `limit` per page with a `next_cursor`."""
+        if not self.threads:
+            return {"ok": False, "error": "unknown_method"}
+        channel = args.get("channel")
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        with self._lock:
+            top = [m for m in reversed(self.messages) if m["channel"] == channel and not m["thread_ts"]]
+        page = top[start:start + limit]
+        out = []
+        for m in page:
+            item = {"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": BOT_ID}
+            if with_metadata and m["metadata"]:
+                item["metadata"] = m["metadata"]
+            out.append(item)
+        more = start + limit < len(top)
+        return {"ok": True, "messages": out, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_chat_getPermalink(self, args: dict) -> dict:
         ts = str(args.get("message_ts", "")).replace(".", "")
@@ -249,6 +309,36 @@ class FakeSlack:
         if info.get("missing"):
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": {"id": channel, "is_channel": not info.get("is_im"), **info}}
+
+    def _m_files_getUploadURLExternal(self, args: dict) -> dict:  # noqa: N802 - Slack's method name
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0IMG{next(self._file_ids):04d}"
+        with self._lock:
+            self._uploads[file_id] = {"filename": args["filename"], "length": int(args["length"]),
+                                      "alt_txt": args.get("alt_txt")}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> int:
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None or upload["length"] != len(data):
+                return 400
+            upload["data"] = data
+        return 200
+
+    def _m_files_completeUploadExternal(self, args: dict) -> dict:  # noqa: N802 - Slack's method name
+        shared = []
+        with self._lock:
+            for item in args.get("files") or []:
+                upload = self._uploads.get(item.get("id"))
+                if upload is None or "data" not in upload:
+                    return {"ok": False, "error": "file_not_found"}
+                shared.append({"id": item["id"], "title": item.get("title"), "name": upload["filename"],
+                               "alt_txt": upload["alt_txt"], "channel": args.get("channel_id"),
+                               "thread_ts": args.get("thread_ts"), "data": upload["data"]})
+            self.files += shared
+        return {"ok": True, "files": [{k: v for k, v in f.items() if k != "data"} for f in shared]}
 
     def _m_users_info(self, args: dict) -> dict:
         return {"ok": True, "user": {"id": args.get("user"), "name": "reader", "tz": "UTC", "is_bot": False}}
