@@ -62,8 +62,28 @@ def _swap(data: array) -> bytes:  # pragma: no cover
 
 
 def embedder_of(backend) -> Embedder | None:
-    """The backend's embedder, if it has one configured."""
-    return getattr(backend, "embedder", None)
+    """The backend's embedder, if it has one configured and vectors can be searched here."""
+    embedder = getattr(backend, "embedder", None)
+    if embedder is None or not vectors_available():
+        return None
+    return embedder
+
+
+def vectors_available() -> bool:
+    """numpy searches the vectors (`briefbot[vectors]`); without it, retrieval stays words only."""
+    global _WARNED
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        if not _WARNED:
+            log.warning("an embedding model is configured but numpy is missing: install briefbot[vectors]; "
+                        "retrieval uses words only")
+            _WARNED = True
+        return False
+    return True
+
+
+_WARNED = False
 
 
 def index_brief(store, embedder: Embedder | None, brief_id: str, team: str = "") -> int:
