@@ -340,7 +340,7 @@ def m007_chunk_vectors(db: sqlite_utils.Database) -> None:
     chunk and model, so changing the model re-embeds lazily and a repeated article never re-embeds.
     """
     db.execute(
-        "create table chunk_vectors (chunk_id integer not null references chunks(id) on delete cascade, "
+        "create table if not exists chunk_vectors (chunk_id integer not null references chunks(id) on delete cascade, "
         "model text not null, dim integer not null, vector blob not null, primary key (chunk_id, model))"
     )
 

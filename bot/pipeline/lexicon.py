@@ -261,7 +261,7 @@ _TYPE_RULES = (
                         r"scientist|person|people|team|brand|publisher|agency|regulator|award|country|city|town|"
                         r"county|landmark|law|group|organisation|organization|bank|name|material|band|singer|"
                         r"actor|actress|artist|author|official|minister|leader|party)\b"
-                        r"|^\s*where\b|\bin\s+which\s+(?:\w+\s+)?(?:town|city|county|country|state|region)\b", re.I)),
+                        r"|\bin\s+which\s+(?:\w+\s+)?(?:town|city|county|country|state|region)\b", re.I)),
 )
 
 _MONTHS = ("january february march april may june july august september october november december "
@@ -272,6 +272,8 @@ _DATE_IN_SENTENCE = re.compile(
     r"|\b\d{1,2}(?::\d{2})?\s*(?:a\.m\.|p\.m\.|am|pm)\b|\bsince\b|\bquarter\b|\bspring|summer|autumn|fall|winter\b",
     re.I,
 )
+_ASKS_YEAR = re.compile(r"\b(?:what|which)\s+year\b", re.I)
+_YEAR = re.compile(r"\b(?:1[5-9]|20)\d{2}\b")
 _NUMBER_IN_SENTENCE = re.compile(
     r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|million|billion|trillion|percent|first|second|third|"
     r"fourth|fifth|dozens?|hundreds?|thousands?)\b", re.I)
@@ -297,6 +299,8 @@ def holds_answer_type(sentence: str, kind: str | None, question: str) -> bool:
                                              for m in _NUMBER_IN_SENTENCE.finditer(sentence)
                                              if not m.group(0).isdigit())
     if kind == "date":
+        if _ASKS_YEAR.search(question):  # "in what year": a year, not "today" or "on Monday"
+            return bool(set(_YEAR.findall(sentence)) - set(_YEAR.findall(question)))
         return any(m.group(0).lower().rstrip(".") not in q_words for m in _DATE_IN_SENTENCE.finditer(sentence))
     return any(m.group(0).lower() not in q_words and m.group(0).lower() not in STOPWORDS
                for m in _NAME.finditer(sentence))

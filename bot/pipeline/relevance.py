@@ -69,7 +69,7 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
     candidates = []
     for item in items:
         for text in (_sentences_of(item.text) if split else [item.text]):
-            if len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS:
+            if split and (len(text.split()) < MIN_WORDS or len(text) > MAX_SENTENCE_CHARS):
                 continue
             candidates.append((item, text, concepts(text)))
     if not candidates:

@@ -33,7 +33,7 @@ MAX_MATCH_TERMS = 16  # question words plus their aliases and synonyms in the MA
 PER_TABLE = 10  # candidates read from each FTS table before re-ranking
 DENSE_K = 30  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
-TOP_BRIEFS = 4  # briefs whose every chunk is read and scored in the second stage
+TOP_BRIEFS = 3  # briefs whose every chunk is read and scored in the second stage
 PRUNE_FROM = 20_000  # chunks
 COMMON_SHARE = 0.10  # a word in more than this share of chunks is dropped from MATCH when rarer ones exist
 
