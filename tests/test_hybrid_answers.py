@@ -265,3 +265,15 @@ def test_embedding_settings():
                           dotenv=False)
     assert other.embedding_model == "nomic-embed-text" and other.embedding_dimensions is None
     assert load_settings({}, dotenv=False).embedding_model is None  # no key: no remote embeddings
+
+
+def test_model_answers_cite_their_supporting_sentence_and_see_dated_days(oa_embed, embedding_stub):
+    ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20))
+    ingest_text(oa_embed, MATCH_REPORT, dt.date(2025, 11, 3))
+    embedding_stub.push({"answer": "Rovers won in front of 18,000 fans [1]. It was a cup tie [9]."})
+    answer = ask(oa_embed.store, oa_embed.backend, "How many fans watched Rovers beat United?", TEAM, CHANNEL,
+                 dt.date(2025, 12, 1))
+    assert "[9]" not in answer.answer and [c.n for c in answer.citations] == [1]  # invalid citation dropped
+    assert "18,000" in answer.citations[0].passage and "Rovers" in answer.citations[0].passage
+    prompt = embedding_stub.requests[-1].messages[-1]["content"]
+    assert "on Sunday (2 Nov 2025)" in prompt  # the passages the model reads carry the resolved date

@@ -33,6 +33,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.pipeline.briefs import when_label
 from bot.pipeline.models import Answer, Article, BriefContext, BriefDraft, Event, Passage, Usage
+from bot.pipeline.reldates import annotate_relative_days
 from prompts import render
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,8 @@ def brief_messages(article: Article, ctx: BriefContext, counter: TokenCounter,
 
 def _passage_block(n: int, p: Passage) -> str:
     when = f", {p.published.isoformat()}" if p.published else ""
-    return f"[{n}] {normalise(p.title) or p.brief_id} ({p.brief_id}{when})\n{normalise(p.text)}"
+    text = annotate_relative_days(p.text, p.published)  # "on Sunday (2 Nov 2025)": the model sees the date
+    return f"[{n}] {normalise(p.title) or p.brief_id} ({p.brief_id}{when})\n{normalise(text)}"
 
 
 def answer_messages(question: str, passages: list[Passage], counter: TokenCounter,

@@ -18,7 +18,7 @@ import re
 from pydantic import BaseModel
 
 from bot.errors import BackendError
-from bot.pipeline.citations import cite
+from bot.pipeline.citations import cite, supporting_sentences
 from bot.pipeline.models import (
     NO_ANSWER,
     Answer,
@@ -337,7 +337,8 @@ def check_answer(text: str, passages: list[Passage], *, backend: str) -> tuple[A
     cleaned = re.sub(r"\s+([.,;:!?])", r"\1", cleaned).strip()
     if not cited or not re.search(r"\w", _CITE.sub("", cleaned)):
         return Answer(answer=NO_ANSWER, citations=[], backend=backend), notes
-    return Answer(answer=cleaned, citations=cite(passages, cited), backend=backend), notes
+    quotes = supporting_sentences(cleaned, passages, cited)
+    return Answer(answer=cleaned, citations=cite(passages, cited, quotes=quotes), backend=backend), notes
 
 
 # ---------------------------------------------------------------------------------------------- digest intro

@@ -7,7 +7,11 @@ the same way everywhere.
 
 from __future__ import annotations
 
+import re
+
+from bot.pipeline.lexicon import concepts
 from bot.pipeline.models import Citation, Passage
+from bot.pipeline.sentences import split_sentences
 
 
 def cite(passages: list[Passage], numbers: list[int], quotes: dict[int, str] | None = None) -> list[Citation]:
@@ -29,3 +33,22 @@ def sources_block(citations: list[Citation]) -> str:
             parts.append(c.url)
         lines.append(f"[{c.n}] " + " — ".join(parts) + f" ({c.brief})")
     return "\n".join(lines)
+
+
+_CITED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def supporting_sentences(answer_text: str, passages: list[Passage], numbers: list[int]) -> dict[int, str]:
+    """For a written answer (a model's), each cited passage's sentence that best supports what cites it:
+    the one sharing the most concepts with the answer's sentences that carry that citation."""
+    claims: dict[int, set[str]] = {}
+    for part in re.split(r"(?<=\])\s+|(?<=[.!?])\s+", answer_text or ""):
+        for m in _CITED.finditer(part):
+            for n in re.split(r"\s*[,;]\s*", m.group(1)):
+                claims.setdefault(int(n), set()).update(concepts(_CITED.sub("", part)))
+    out: dict[int, str] = {}
+    for n in numbers:
+        sentences = [s.text.strip() for s in split_sentences(passages[n - 1].text)] or [passages[n - 1].text]
+        want = claims.get(n, set())
+        out[n] = max(sentences, key=lambda s: (len(concepts(s) & want), -sentences.index(s)))
+    return out
