@@ -95,7 +95,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("hide", "hid", "hidden", "conceal", "stash"),
     ("punish", "punishment", "sentence", "penalty", "discipline", "jail", "prison"),
     ("say", "said", "claim", "tell", "told", "argue", "insist"),
-    ("phone", "telephone", "call"),
+    ("phone", "telephone"),
     ("car", "vehicle", "automobile", "automaker", "carmaker"),
     ("people", "person", "resident", "citizen", "individual", "population"),
     ("share", "percent", "percentage", "proportion", "portion", "fraction", "rate"),
@@ -171,10 +171,15 @@ def _alias_phrases() -> tuple[re.Pattern, dict[str, str]]:
 
 @lru_cache(maxsize=100_000)
 def concept(word: str) -> str:
-    """The concept of one lower-cased word: its alias or synonym group, else its light stem."""
+    """The concept of one lower-cased word: its alias or synonym group, else its light stem, with an
+    agent "-er" taken off long ones ("songwriter" meets "songwriting", "player" meets "play")."""
     if word in ALIASES and word not in _CASE_SENSITIVE:
         return "@" + word
     s = stem(word)
+    if s in _groups():
+        return _groups()[s]
+    if len(s) >= 6 and s.endswith("er"):
+        s = stem(s[:-2])
     return _groups().get(s, s)
 
 
@@ -182,6 +187,7 @@ _CAPS = re.compile(r"\b[A-Z][A-Za-z0-9]{1,4}\b|\bU\.S\.|\bU\.K\.")
 _HYPHENATED = re.compile(r"\b([A-Za-z]+)-([A-Za-z]+)\b")
 _TOKEN = re.compile(r"[^\W_]+")
 _DIGIT = re.compile(r"\d")
+_URL = re.compile(r"\bhttps?://\S+|\bwww\.\S+", re.I)
 _SKIP = STOPWORDS | _CASE_SENSITIVE  # the case-sensitive names count only capitalised (below)
 
 
@@ -191,7 +197,7 @@ def concepts(text: str) -> frozenset[str]:
 
     Called for every candidate sentence of every question, so it makes one pass per kind of thing.
     """
-    raw = text or ""
+    raw = _URL.sub(" ", text or "")  # a link's digits and path words are not what the sentence says
     lowered = " ".join(_TOKEN.findall(raw.lower().replace("’", "'").replace(".", " ")))
     out: set[str] = set()
     pattern, names = _alias_phrases()
@@ -293,6 +299,7 @@ def holds_answer_type(sentence: str, kind: str | None, question: str) -> bool:
     if kind is None:
         return True
     q_words = {w.lower() for w in words(question)}
+    sentence = _URL.sub(" ", sentence)
     if kind == "number":
         numbers = number_concepts(sentence) - number_concepts(question)
         return bool(numbers - {"#1"}) or any(m.group(0).lower() not in q_words | {"one"}

@@ -141,13 +141,20 @@ def _lines(text: str) -> str:
     out = lines[:1]
     for line in lines[1:]:
         prev = out[-1]
-        ends_statement = prev[-1] in ".!?:;\"”’)»" or (not prev[-1].islower() and prev[-1] not in ",-–—"
-                                                        and (line[0].isupper() or line[0].isdigit()))
+        ends_statement = prev[-1] in ".!?:;\"”’)»" or (
+            (not prev[-1].islower() or _title_case(prev)) and prev[-1] not in ",-–—"
+            and (line[0].isupper() or line[0].isdigit()))
         if ends_statement:
             out.append(line)
         else:
             out[-1] = f"{prev} {line}"
     return "\n".join(out)
+
+
+def _title_case(line: str) -> bool:
+    """A headline or link text ("16-inch MacBook Pro Now Available"): most words capitalised."""
+    words_ = line.split()
+    return len(words_) >= 3 and sum(w[:1].isupper() or w[:1].isdigit() for w in words_) >= 0.7 * len(words_)
 
 
 def _brief_text(row: dict) -> str:
