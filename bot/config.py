@@ -56,6 +56,11 @@ class Settings:
     digest_grace_seconds: int = 7200
     skip_empty_digest: bool = False
     log_level: str = "INFO"
+    http_threads: int = 8
+    http_connections: int = 1000
+    http_timeout: float = 10.0
+    health_max_queue_age: int = 900
+    slack_connect_max_wait: float = 60.0
 
 
 def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 0) -> int | None:
@@ -175,4 +180,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         digest_grace_seconds=_duration_seconds(env, "BRIEFBOT_DIGEST_GRACE", 7200),
         skip_empty_digest=get("BRIEFBOT_SKIP_EMPTY_DIGEST", "0") in ("1", "true", "yes", "on"),
         log_level=get("BRIEFBOT_LOG_LEVEL", "INFO").upper(),
+        http_threads=_int(env, "BRIEFBOT_HTTP_THREADS", 8, minimum=1),
+        http_connections=_int(env, "BRIEFBOT_HTTP_CONNECTIONS", 1000, minimum=10),
+        http_timeout=_float(env, "BRIEFBOT_HTTP_TIMEOUT", 10.0),
+        health_max_queue_age=_duration_seconds(env, "BRIEFBOT_HEALTH_MAX_QUEUE_AGE", 900),
+        slack_connect_max_wait=_float(env, "BRIEFBOT_SLACK_CONNECT_MAX_WAIT", 60.0),
     )

@@ -74,6 +74,7 @@ def _env(tmp_path: Path, api_url: str) -> dict:
     return {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(tmp_path / "socket.db"),
             "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": api_url, "BRIEFBOT_FETCH_ALLOW": "127.0.0.1", "BRIEFBOT_LOG_LEVEL": "DEBUG",
+            "PORT": "0", "BRIEFBOT_HOST": "127.0.0.1",
             "BRIEFBOT_WORKERS": "2"}
 
 
