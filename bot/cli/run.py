@@ -50,6 +50,7 @@ def register(cli: click.Group) -> None:
             server = SlackHTTPServer(*bind, health=health.report, limits=HTTPLimits.from_settings(settings)).start()
         except OSError as err:
             fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+        click.echo(f"briefbot: GET /healthz on {server.host}:{server.port}; connecting to Slack", err=True)
         runtime = None
         try:
             try:
@@ -71,8 +72,7 @@ def register(cli: click.Group) -> None:
                     fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
                 health.ready(runtime)
                 if handler.client.is_connected():
-                    click.echo("briefbot: connected in Socket Mode "
-                               f"(GET /healthz on {server.host}:{server.port})", err=True)
+                    click.echo("briefbot: connected in Socket Mode", err=True)
                 else:  # slack_sdk logged why; its monitor asks for a new URL and retries every 10 s
                     click.echo("briefbot: Socket Mode WebSocket not open yet; retrying", err=True)
                 stop.wait()

@@ -88,21 +88,25 @@ def payload_type(body) -> str:
 
 
 class BriefbotApp(App):
-    """bolt's App, logging a payload no listener handles in one line without its content."""
+    """bolt's App, dropping payloads of the wrong shape before any of bolt's middleware reads them, and
+    logging a payload no listener handles in one line without its content.
+
+    The shape check comes first in `dispatch` (HTTP and Socket Mode alike) because bolt's own middleware
+    (authorization, URL verification) already reads `event.type` and the like, and would raise on an
+    `event` that is a string. In HTTP mode the server has verified the signature before this runs."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        problem = payload_problem(req.body)
+        if problem is not None:
+            log.warning("ignored a signed Slack payload of the wrong shape: %s (%s, %d bytes)",
+                        problem, payload_type(req.body), len(req.raw_body or ""))
+            return BoltResponse(status=200, body="")
+        return super().dispatch(req)
 
     def _handle_unmatched_requests(self, req: BoltRequest, resp: BoltResponse) -> BoltResponse:
         where = "a Socket Mode request" if req.mode == "socket_mode" else "POST /slack/events"
         log.info("ignored %s: no listener for %s (%d bytes)", where, payload_type(req.body), len(req.raw_body or ""))
         return resp
-
-
-def ignore_wrong_shapes(body, next):  # noqa: A002 - bolt injects `next` by name
-    """Global middleware: a payload whose fields have the wrong types is acknowledged and dropped."""
-    problem = payload_problem(body)
-    if problem is None:
-        return next()
-    log.warning("ignored a signed Slack payload of the wrong shape: %s (%s)", problem, payload_type(body))
-    return BoltResponse(status=200, body="")
 
 
 def one_line_errors(error: Exception) -> None:
@@ -126,7 +130,6 @@ def build_bolt_app(settings: Settings, ctx: SlackContext) -> App:
         process_before_response=False,
         name=BOLT_APP_NAME,
     )
-    app.use(ignore_wrong_shapes)
     app.error(one_line_errors)
     register_listeners(app, ctx)
     return app

@@ -110,6 +110,7 @@ class HealthFirstDispatcher(ThreadedTaskDispatcher):
 
     def shutdown(self, cancel_pending=True, timeout=5):
         self._fast.put(None)
+        self._fast_thread.join(timeout)
         return super().shutdown(cancel_pending=cancel_pending, timeout=timeout)
 
 
@@ -147,6 +148,9 @@ def build_server(wsgi_app, host: str, port: int, *, threads: int, connection_lim
         max_request_header_size=MAX_HEADER_BYTES, max_request_body_size=max_body + 1,
         ident="briefbot", expose_tracebacks=False, log_socket_errors=False, backlog=1024,
     )
+    # waitress warns "Task queue depth is N" for every request that waits for a worker: one line per ack
+    # during a burst of Slack events, which is the normal case the pool is sized for.
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
     dispatcher = HealthFirstDispatcher(fast_paths)
     dispatcher.set_thread_count(threads)
     server = GuardedServer(wsgi_app, map={}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0])

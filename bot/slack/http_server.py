@@ -132,13 +132,15 @@ class SlackHTTPServer:
         return self
 
     def stop(self) -> None:
-        """Close every connection from the I/O thread (which then leaves its loop), then the workers."""
+        """Let the workers finish (pending requests are cancelled), then close every connection from the
+        I/O thread, which then leaves its loop. In that order: a worker that finished after the close would
+        write to the closed wake-up pipe, whose file descriptor may already belong to something else."""
         from waitress import wasyncore
 
         server = self._server
+        server.task_dispatcher.shutdown(timeout=5)
         if self._thread is not None and self._thread.is_alive():
             server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
         else:
             wasyncore.close_all(server._map)
-        server.task_dispatcher.shutdown(timeout=2)
