@@ -109,13 +109,16 @@ def test_signed_events_of_the_wrong_shape_are_acked_and_ignored(slack_bot, caplo
 
 
 def test_wrong_shapes_in_commands_and_interactions_are_ignored_too(slack_bot, caplog):  # noqa: F811
-    payload = {"type": "message_action", "callback_id": "brief_this", "trigger_id": "t2",
-               "team": "T0TEST", "user": {"id": "U0READER"}, "channel": {"id": "C0NEWS"},
-               "message": {"type": "message", "ts": "1761555600.900001", "text": ["not", "text"]}}
+    shortcut = {"type": "message_action", "callback_id": "brief_this", "trigger_id": "t2",
+                "team": "T0TEST", "user": {"id": "U0READER"}, "channel": {"id": "C0NEWS"},
+                "message": {"type": "message", "ts": "1761555600.900001", "text": ["not", "text"]}}
+    view_without_type = {"type": "view_submission", "team": {"id": "T0TEST"}, "user": {"id": "U0READER"},
+                         "view": {"id": "V1", "callback_id": "feedback"}}  # bolt reads view["type"]: a 500
     with caplog.at_level(logging.DEBUG):
-        status = _post(slack_bot, urllib.parse.urlencode({"payload": json.dumps(payload)}),
-                       content_type="application/x-www-form-urlencoded")
-    assert status == 200
+        for payload in (shortcut, view_without_type):
+            status = _post(slack_bot, urllib.parse.urlencode({"payload": json.dumps(payload)}),
+                           content_type="application/x-www-form-urlencoded")
+            assert status == 200
     assert job_rows(slack_bot.store) == []
     assert "Traceback" not in caplog.text
 

@@ -77,6 +77,9 @@ def payload_problem(body: Any) -> str | None:
         blocks = body["message"].get("blocks")
         if problem is None and blocks is not None and not isinstance(blocks, list):
             problem = f"message.blocks is {kind(blocks)}"
+    view = body.get("view")
+    if problem is None and isinstance(view, dict) and not isinstance(view.get("type"), str):
+        problem = f"view.type is {kind(view.get('type'))}"  # bolt reads view["type"] of every view payload
     if problem is None:
         for action in body.get("actions") or []:
             problem = problem or _expect(action, ("action_id", "block_id", "value"), (str,), "actions[].")
