@@ -112,7 +112,7 @@ class FakeSlack:
     `on_post(n)` is called when the n-th message is accepted, before the poster hears back.
     """
 
-    def __init__(self, *, threads: bool = True) -> None:
+    def __init__(self, *, threads: bool = True, port: int = 0) -> None:
         self.threads = threads
         self.messages: list[dict] = []
         self.on_post: Callable[[int], None] | None = None
@@ -124,7 +124,7 @@ class FakeSlack:
         self._rate_limits: dict[str, list[float]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
