@@ -74,7 +74,8 @@ def content_hash(text: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC"):
+    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC",
+                 between_stages: Callable[[], object] | None = None):
         self.store = store
         self.backend = backend
         self.fetch_policy = fetch_policy
@@ -82,7 +83,7 @@ class Ingestor:
         self.timezone = timezone
         # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
         # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
-        self.between_stages: Callable[[], object] = lambda: None
+        self.between_stages: Callable[[], object] = between_stages or (lambda: None)
 
     # -- public -------------------------------------------------------------------------------------
 
