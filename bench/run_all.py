@@ -62,6 +62,15 @@ BENCHES = [
          f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
          f"ratio {_fmt(d.get('ratio_p99'), '.2f')}"),
     ]),
+    ("attack_bench.py", [], lambda d: [
+        (f"attack: {d.get('requests')} malformed / slow / greedy requests",
+         f"{d.get('requests', 0) - len(d.get('unexpected') or [])} answered as expected",
+         "a 4xx (or 200-ignored) each; never a 500 or a dropped connection"),
+        ("attack: server RSS start / peak", f"{_fmt(d.get('start_rss_mb'))} / {_fmt(d.get('peak_rss_mb'))} MB",
+         "flat through 100 MB uploads"),
+        ("/healthz p50 / max while 4 big pages are briefed",
+         f"{_fmt(d.get('health_p50_ms'), '.0f')} / {_fmt(d.get('health_max_ms'), '.0f')} ms", "< 100 ms"),
+    ]),
     ("ingest_bench.py", [], lambda d: [
         ("ingest throughput (local server)",
          f"{_fmt(d.get('pipeline_pages_per_s'))} pages/s", f"trafilatura alone {_fmt(d.get('extract_pages_per_s'))}"),
@@ -93,6 +102,7 @@ def run_one(script: str, args: list[str]) -> tuple[dict, float]:
 
 def main() -> int:
     rows: list[tuple[str, str, str]] = []
+    tables: list[str] = []  # a bench's own table (e.g. the attack's, request by request), printed after
     failed = False
     for script, args, describe in BENCHES:
         print(f"running {script} …", file=sys.stderr, flush=True)
@@ -102,6 +112,8 @@ def main() -> int:
             failed = failed or data["skipped"].startswith("failed")
             continue
         rows.extend(describe(data))
+        if data.get("table"):
+            tables.append(f"{script}:\n{data['table']}")
         print(f"  done in {elapsed:.1f} s", file=sys.stderr, flush=True)
     width = [max(len(r[i]) for r in rows + [("figure", "value", "target / baseline")]) for i in range(3)]
     line = "+".join("-" * (w + 2) for w in width)
@@ -109,6 +121,8 @@ def main() -> int:
     print(f"|{line}|")
     for figure, value, target in rows:
         print(f"| {figure:<{width[0]}} | {value:<{width[1]}} | {target:<{width[2]}} |")
+    for table in tables:
+        print(f"\n{table}")
     return 1 if failed else 0
 
 

@@ -85,5 +85,6 @@ def register(cli: click.Group) -> None:
                 stop.wait()
         finally:
             server.stop()
+            health.close()
             if runtime is not None:
                 runtime.stop()

@@ -7,13 +7,25 @@ Not ready when any of these holds:
 - the oldest queued job has waited longer than `BRIEFBOT_HEALTH_MAX_QUEUE_AGE` (workers stuck or dead).
 
 It runs on the HTTP server's health thread, never behind bolt requests, and takes no lock the workers
-hold: the database probe opens its own connection with a 50 ms busy timeout.
+hold: the database probe opens its own connection with a 50 ms busy timeout. The probe itself runs on a
+thread of its own and is awaited for at most `answer_within` (80 ms): while four big pages are being
+briefed, each of its SQLite calls waits for the interpreter lock behind the workers, and a Docker health
+check with a 4 s timeout must still get an answer. Past that the last finished probe answers (with its
+age); a probe that has not finished for `STALE_PROBE_SECONDS` is itself a reason for 503.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+
+from storage.health import DatabaseHealth
+
+STALE_PROBE_SECONDS = 30.0
+FIRST_PROBE_WAIT = 5.0  # the very first answer waits for a real probe: there is nothing older to give
 
 
 def scheduler_alive(scheduler) -> bool:
@@ -23,8 +35,12 @@ def scheduler_alive(scheduler) -> bool:
 
 
 class Health:
-    def __init__(self, services, *, max_queue_age: float | None = None):
+    def __init__(self, services, *, max_queue_age: float | None = None, answer_within: float = 0.08):
         self.services = services
+        self.answer_within = answer_within
+        self._prober = ThreadPoolExecutor(max_workers=1, thread_name_prefix="health-probe")
+        self._probing: Future | None = None
+        self._last: tuple[float, object] | None = None  # (monotonic time, DatabaseHealth) of the last probe
         self.max_queue_age = float(services.settings.health_max_queue_age if max_queue_age is None
                                    else max_queue_age)
         self._lock = threading.Lock()
@@ -47,7 +63,9 @@ class Health:
             not_ready, runtime = self._not_ready, self.runtime
         if not_ready:
             reasons.append(not_ready)
-        db = self.services.store.health()
+        db, age = self._database()
+        if age > STALE_PROBE_SECONDS:
+            reasons.append(f"database probe has not finished for {age:.0f} s")
         if not db.writable:
             reasons.append(f"database cannot be written: {db.error}")
         waited = self._waited(db.oldest_queued_at)
@@ -64,6 +82,30 @@ class Health:
         body.update(jobs_pending=db.queued + db.running, jobs_queued=db.queued,
                     oldest_queued_seconds=None if waited is None else round(waited))
         return (200 if body["ok"] else 503), body
+
+    def _database(self):
+        """The freshest probe result available within `answer_within`, and its age in seconds."""
+        with self._lock:
+            if self._probing is None or self._probing.done():
+                self._probing = self._prober.submit(self._probe)
+            probing, last = self._probing, self._last
+        try:
+            probing.result(timeout=self.answer_within if last is not None else FIRST_PROBE_WAIT)
+        except FutureTimeout:
+            pass
+        with self._lock:
+            finished, result = self._last or (time.monotonic(), None)
+        if result is None:  # no probe has ever finished: the database is not answering at all
+            return DatabaseHealth(writable=False, error="no answer from the database yet"), 0.0
+        return result, time.monotonic() - finished
+
+    def _probe(self) -> None:
+        result = self.services.store.health()
+        with self._lock:
+            self._last = (time.monotonic(), result)
+
+    def close(self) -> None:
+        self._prober.shutdown(wait=False, cancel_futures=True)
 
     def _waited(self, created_at: str | None) -> float | None:
         if not created_at:

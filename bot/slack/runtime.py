@@ -67,6 +67,7 @@ class SlackRuntime:
         self.app = build_bolt_app(settings, self.ctx)
         self.server: SlackHTTPServer | None = None
         self.digests_started = False
+        self.health: Health | None = None  # serve_http's
 
     def start(self, *, digests: bool = True) -> SlackRuntime:
         """Start the reactor and the workers (which first recover jobs a crash left running), then the
@@ -80,7 +81,7 @@ class SlackRuntime:
 
     def serve_http(self, host: str, port: int) -> SlackHTTPServer:
         """Start an HTTP server of its own (stopped with the runtime), with /healthz and events."""
-        health = Health(self.services)
+        self.health = health = Health(self.services)
         health.ready(self)
         self.server = SlackHTTPServer(host, port, health=health.report,
                                       limits=HTTPLimits.from_settings(self.services.settings)).start()
@@ -101,6 +102,8 @@ class SlackRuntime:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.health is not None:
+            self.health.close()
         self.digests.shutdown()
         self.pool.stop(timeout)
         self.reactor.stop()
