@@ -12,7 +12,10 @@ brief four 1 MB pages and a burst of 100 events is acknowledged.
 
 Expected: every malformed request gets a 4xx (or a 200 for a signed payload that is ignored), never a
 500 or a dropped connection; slowloris gets 408 within the 10 s deadline; idle connections add no threads;
-the server's RSS stays flat through the 100 MB uploads; /healthz answers in < 100 ms under load.
+the server's RSS stays flat through the 100 MB uploads; /healthz answers in < 100 ms under slow and idle
+clients and at the median while big pages are briefed. Its tail then is the time a worker holds the
+interpreter lock inside one C call of extraction (lxml, regular expressions over a whole page), which
+no thread of the same process can pre-empt.
 
 Everything is bounded in count and time and stays on 127.0.0.1.
 """

@@ -69,7 +69,8 @@ BENCHES = [
         ("attack: server RSS start / peak", f"{_fmt(d.get('start_rss_mb'))} / {_fmt(d.get('peak_rss_mb'))} MB",
          "flat through 100 MB uploads"),
         ("/healthz p50 / max while 4 big pages are briefed",
-         f"{_fmt(d.get('health_p50_ms'), '.0f')} / {_fmt(d.get('health_max_ms'), '.0f')} ms", "< 100 ms"),
+         f"{_fmt(d.get('health_p50_ms'), '.0f')} / {_fmt(d.get('health_max_ms'), '.0f')} ms",
+         "< 100 ms; Docker's check allows 4 s"),
     ]),
     ("ingest_bench.py", [], lambda d: [
         ("ingest throughput (local server)",
