@@ -151,7 +151,7 @@ def malformed(target: Target) -> None:
         target.record(name, reply.status, reply.elapsed, expect)
 
 
-def big_uploads(target: Target) -> None:
+def big_uploads(target: Target) -> dict:
     before = target.rss_mb()
     head = b"POST /slack/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
     reply = send_raw(target.port, head + b"Content-Length: -1\r\n\r\n", then=b"x" * 65536,
@@ -166,6 +166,7 @@ def big_uploads(target: Target) -> None:
     reply = send_raw(target.port, head + b"Content-Length: 104857600\r\n\r\n", then=b"x" * 65536,
                      then_bytes=100 * 2**20, timeout=30)
     target.record("100 MB upload, Content-Length: 104857600", reply.status, reply.elapsed, {413})
+    return {"upload_rss_before_mb": round(before, 1), "upload_rss_after_mb": round(target.rss_mb(), 1)}
 
 
 def health_time(target: Target) -> tuple[int | None, float]:
@@ -295,7 +296,7 @@ def main() -> int:
             status, seconds = health_time(target)
             target.record("GET /healthz (idle server)", status, seconds, {200})
             malformed(target)
-            big_uploads(target)
+            uploads = big_uploads(target)
             slowloris(target)
             idle(target)
             figures = health_under_load(target, articles)
@@ -308,7 +309,7 @@ def main() -> int:
     text = table(rows)
     unexpected = [r["request"] for r in rows if not r["ok"]]
     result = {"requests": len(rows), "unexpected": unexpected, "peak_rss_mb": max(r["rss_mb"] for r in rows),
-              "start_rss_mb": rows[0]["rss_mb"], **figures, "table": text}
+              "start_rss_mb": rows[0]["rss_mb"], **uploads, **figures, "table": text}
     print(text)
     if args.json:
         print(json.dumps(result))
