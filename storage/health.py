@@ -22,12 +22,14 @@ PROBE_BUSY_MS = 50
 class DatabaseHealth:
     writable: bool
     error: str | None = None  # SQLite's own one-line reason when not writable
-    oldest_queued_at: str | None = None  # created_at of the oldest job still waiting for a worker
+    oldest_queued_at: str | None = None  # since when the longest-waiting due job has waited for a worker
     queued: int = 0
     running: int = 0
 
 
-def probe_database(path: str) -> DatabaseHealth:
+def probe_database(path: str, now: str) -> DatabaseHealth:
+    """`now` (a store timestamp) decides which queued jobs are due: one held back by its retry backoff
+    (`not_before` still ahead) is waiting on purpose, and its wait counts from `not_before`."""
     if path in ("", ":memory:") or path.startswith("file:"):
         return DatabaseHealth(writable=True)  # nothing on disk to probe
     conn = None
@@ -48,7 +50,9 @@ def probe_database(path: str) -> DatabaseHealth:
                 conn.execute("ROLLBACK")
         queued, running, oldest = conn.execute(
             "SELECT coalesce(sum(state = 'queued'), 0), coalesce(sum(state = 'running'), 0),"
-            " min(CASE WHEN state = 'queued' THEN created_at END) FROM jobs WHERE state IN ('queued', 'running')"
+            " min(CASE WHEN state = 'queued' AND (not_before IS NULL OR not_before <= ?)"
+            " THEN max(created_at, coalesce(not_before, created_at)) END)"
+            " FROM jobs WHERE state IN ('queued', 'running')", [now]
         ).fetchone()
         return DatabaseHealth(writable=True, oldest_queued_at=oldest, queued=int(queued), running=int(running))
     except sqlite3.Error as err:

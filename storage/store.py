@@ -47,9 +47,9 @@ class Store(BriefStore, SearchStore, StorylineStore, JobStore, ReplyStore, Sched
         with self._lock:
             self.db.close()
 
-    def health(self) -> DatabaseHealth:
+    def health(self, now: str) -> DatabaseHealth:
         """A rolled-back write and the queue's age, on a connection of its own (see storage/health.py)."""
-        return probe_database(self.path)
+        return probe_database(self.path, now)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:

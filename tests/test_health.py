@@ -9,6 +9,7 @@ behind a locked database does not hold it up. (Its < 100 ms figure under load is
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import http.client
 import json
 import shutil
@@ -20,6 +21,7 @@ import time
 import pytest
 
 from tests.helpers.fake_slack import fake_slack, start_bot, stop_bot  # noqa: F401 - fixture
+from tests.helpers.store_peek import job_rows
 
 
 def healthz(bot, timeout: float = 10.0) -> tuple[int, dict, float]:
@@ -87,6 +89,22 @@ def test_a_job_queued_too_long_is_503(bot, clock):
     status, body, _ = healthz(bot)
     assert status == 503
     assert body["reasons"] == ["oldest queued job has waited 960 s (limit 900 s)"]
+
+
+def test_a_job_held_back_by_its_retry_backoff_is_not_stuck(bot, clock):
+    # Slack was down: the worker put the job back with a 30-minute backoff. Waiting on purpose is healthy;
+    # the clock for "waited too long" starts when the backoff ends.
+    assert bot.events.event(bot.events.message("<http://127.0.0.1:9/story>")).status == 200
+    (job,) = job_rows(bot.store)
+    bot.store.requeue_job(job["id"], error="Slack is down", now=clock.utc_stamp(), counts=False,
+                          not_before=(clock.now() + dt.timedelta(minutes=30)).isoformat(timespec="seconds"))
+    clock.advance(minutes=29)
+    assert healthz(bot)[0] == 200
+    clock.advance(minutes=15)  # due 14 minutes ago
+    assert healthz(bot)[0] == 200
+    clock.advance(minutes=2)
+    status, body, _ = healthz(bot)
+    assert status == 503 and body["reasons"] == ["oldest queued job has waited 960 s (limit 900 s)"]
 
 
 def test_health_answers_while_every_worker_waits_on_a_locked_database(bot):

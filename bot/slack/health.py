@@ -4,7 +4,8 @@ Not ready when any of these holds:
 - start-up is not finished (e.g. Slack's `auth.test` has not answered yet: the reason says why);
 - the database cannot be written (a rolled-back write on a connection of its own, storage/health.py);
 - the digest scheduler was started and its thread is no longer running;
-- the oldest queued job has waited longer than `BRIEFBOT_HEALTH_MAX_QUEUE_AGE` (workers stuck or dead).
+- a queued job that is due (not held back by its retry backoff) has waited longer than
+  `BRIEFBOT_HEALTH_MAX_QUEUE_AGE` for a worker (workers stuck or dead).
 
 It runs on the HTTP server's health thread, never behind bolt requests, and takes no lock the workers
 hold: the database probe opens its own connection with a 50 ms busy timeout. The probe itself runs on a
@@ -100,7 +101,7 @@ class Health:
         return result, time.monotonic() - finished
 
     def _probe(self) -> None:
-        result = self.services.store.health()
+        result = self.services.store.health(self.services.clock.utc_stamp())
         with self._lock:
             self._last = (time.monotonic(), result)
 
