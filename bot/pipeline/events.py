@@ -26,6 +26,8 @@ import re
 from collections.abc import Iterable
 
 from bot.pipeline.models import Event
+from bot.pipeline.entities import find_entities
+from bot.pipeline.event_titles import clause_of, event_noun_phrase, shorten_names, title_for, trimmed_clause
 from bot.pipeline.sentences import split_sentences
 from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
 
@@ -235,39 +237,96 @@ def _action(sentence: str, actors: list[str]) -> str | None:
     return None
 
 
-def _title(sentence: str, before: str = "") -> str:
-    actors = _actors(sentence)
-    for name in reversed(_referents(sentence, before)):
+def _bank_title(text: str, before: str) -> str | None:
+    """"Fed rate decision" / "BoJ policy decision" when a central bank decides in this clause."""
+    actors = _actors(text)
+    for name in reversed(_referents(text, before)):
         if name not in actors:
             actors.insert(0, name)
-    action = _action(sentence, actors)
     banks = [a for a in actors if a in _CENTRAL_BANKS]
+    if not banks:
+        return None
+    action = _action(text, actors)
     if action in ("policy decision", "rate decision"):
-        title = f"{banks[0]} {action}"
-    elif action in ("meeting", "summit"):
-        people = [a for a in actors if a not in _CENTRAL_BANKS]
-        if action == "meeting" and len(people) >= 2 and re.search(r"\bmeets?\b|\bwill\s+meet\b", sentence):
-            title = f"{people[0]} meets {people[1]}"
-        elif len(people) >= 2:
-            title = f"{people[0]}–{people[1]} {action}"
-        elif people:
-            title = f"{people[0]} {action}"
-        elif banks:
-            title = f"{banks[0]} policy meeting"
-        else:
-            title = action.capitalize()
-    elif action:
-        who = actors[:2]
-        if action == "jobs report" and not who and re.search(r"U\.S\.|\bUS\b|\bAmerican\b", sentence):
-            who = ["US"]
-        title = f"{' '.join(who)} {action}".strip()
-        if not who:
-            title = title.capitalize()
-    elif actors:
-        title = " ".join(actors[:3]) + " event"
-    else:
-        words = re.sub(r"\s+", " ", sentence).strip().rstrip(".").split(" ")
-        title = " ".join(words[:MAX_TITLE_WORDS])
+        return f"{banks[0]} {action}"
+    if action == "meeting" and re.search(r"\b(?:meets?|meeting)\b", text) and not [a for a in actors if a not in banks]:
+        return f"{banks[0]} policy meeting"
+    return None
+
+
+_MEETS = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?) (?:meets|is meeting|to meet)(?: with)? "
+                    r"(?P<b>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?)$")
+_HOLDS_SUMMIT = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*) holds (?:a |an |the )?(?P<what>summit|talks|meeting) with "
+                           r"(?P<b>[A-Z][\w'’.\-]*)$")
+_BETWEEN = re.compile(r"\b(?P<what>meeting|summit|talks)\s+between\s+(?P<a>[A-Z][\w'’.\-]*)\s+and\s+"
+                      r"(?P<b>[A-Z][\w'’.\-]*)", re.I)
+
+
+def _canonical(title: str) -> str:
+    """The short forms digests group by: "Takaichi meets Trump", "Trump–Xi summit", "Trump–Xi meeting"."""
+    m = _MEETS.match(title)
+    if m:
+        return f"{m.group('a')} meets {m.group('b')}"
+    m = _HOLDS_SUMMIT.match(title)
+    if m:
+        return f"{m.group('a')}–{m.group('b')} {m.group('what')}"
+    m = _BETWEEN.search(title)
+    if m and m.group("a")[0].isupper() and m.group("b")[0].isupper():
+        return f"{m.group('a')}–{m.group('b')} {m.group('what').lower()}"
+    return title
+
+
+_SCHEDULED_WORD = re.compile(r"\b(?:expected|scheduled|planned|upcoming|first|final|opening)\b", re.I)
+
+
+def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str]) -> str | None:
+    """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
+    clause = clause_of(sentence, span)
+    clause_text = " ".join(t.text for t in clause.tokens)
+    if not clause.tokens or sentence.rstrip().endswith("?"):
+        return None
+    first = clause.tokens[0].low
+    if first in ("i", "we", "you", "i'm", "we're", "you're", "i'll", "we'll") or (
+            clause.relative == "subject" and clause.antecedent and clause.antecedent[-1].low in ("i", "we", "you")):
+        return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
+    noun = event_noun_phrase(sentence, span)
+    if noun and noun[1] == "possessive":
+        words = noun[0]
+        text = shorten_names(" ".join(words), article)
+        has_name = any(w[:1].isupper() for w in text.split())
+        if not words or not (has_name or _SCHEDULED_WORD.search(text)):
+            return None  # "this week's negotiations": a dated noun, no action
+        bank = _bank_title(text, before)
+        if bank:
+            return bank
+        words = [w for w in text.split() if w.lower() not in ("expected", "scheduled", "planned", "upcoming")]
+        return _finish(_canonical(" ".join(words)))
+    bank = _bank_title(clause_text, before + sentence[:span[0]])
+    if bank:
+        return bank
+    if noun and noun[1] == "attached" and noun[0]:
+        words = noun[0]
+        np_text = shorten_names(" ".join(words), article)
+        np_words = [w for w in np_text.split() if w.lower() not in ("a", "an", "the")]
+        at_start = clause.tokens and " ".join(words).startswith(clause.tokens[0].text) and \
+            clause_text.startswith(" ".join(words)[:20])
+        if at_start and np_words:
+            return _finish(_canonical(" ".join(w.replace("'s", "").replace("’s", "") if w[:1].isupper() else w
+                                                for w in np_words)))
+    title = title_for(clause, before + sentence[:span[0]], article, topic)
+    if noun and noun[1] == "attached" and noun[0] and title:
+        # "... further at a meeting with fellow exporters next month": the clause's actor + the event noun.
+        np_words = [w for w in shorten_names(" ".join(noun[0]), article).split() if w.lower() not in ("a", "an", "the")]
+        subj = title.split()[0]
+        if subj[:1].isupper() and np_words and not any(w.lower() in title.lower().split() for w in np_words[:1]):
+            if not any(v in title.lower().split() for v in ("opens", "holds", "makes", "announces")):
+                title = f"{subj} {' '.join(np_words)}"
+    if title:
+        return _finish(_canonical(title))
+    return _finish(trimmed_clause(clause, article)) or None
+
+
+def _finish(title: str) -> str:
     words = title.split()
     return " ".join(words[:MAX_TITLE_WORDS])
 
@@ -318,6 +377,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
     if not mentions:
         return []
     events: list[Event] = []
+    topic: list[str] | None = None
     for sent in split_sentences(text):
         inside = [m for m in mentions if sent.start <= m.start < sent.end]
         if not inside:
@@ -336,7 +396,8 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
                 tense = "future"  # "later this month", "the week ahead", "next week" point forward by themselves
             if not _is_future(prec, date, ref, tense, bare_month):
                 continue
-            slot = candidates.setdefault((prec, date), {"time": None, "tz": None})
+            slot = candidates.setdefault((prec, date), {"time": None, "tz": None,
+                                                          "span": (m.start - sent.start, m.end - sent.start)})
             if clock:
                 slot["time"] = clock
                 tz = _TZ_RX.search(m.text) or _TZ_RX.search(text, m.end, min(len(text), m.end + 6))
@@ -346,12 +407,46 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             candidates = {k: v for k, v in candidates.items() if k[0] == "day"}
         if not candidates:
             continue
-        title = _title(sent.text, text[:sent.start])
+        if _is_heading(sent, text):
+            continue
         for (prec, date), slot in sorted(candidates.items(), key=lambda kv: kv[0][1]):
+            if topic is None:
+                topic = find_entities(text, limit=6)
+            title = _title(sent.text, slot["span"], text[:sent.start], text, topic)
+            if not title:
+                continue
             events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
                                 evidence=sent.text))
     merged = merge_events([(e, "") for e in events])
     return [e for e, _ in merged]
+
+
+_END_PUNCT = re.compile(r"[.!?…\"'”’)\]]\s*$")
+
+
+def _is_heading(sent, text: str) -> bool:
+    """A heading or subheading ("The Week Ahead", "29 November 2018 | 20 January 2019") is no sentence.
+
+    It stands alone on its line, does not end like a sentence, and is either in title case or holds
+    hardly any words besides its dates. A calendar line such as "Wednesday: Fed rate decision" is kept.
+    """
+    line_start = text.rfind("\n", 0, sent.start) + 1
+    line_end = text.find("\n", sent.end)
+    line = text[line_start:len(text) if line_end < 0 else line_end].strip()
+    if line != sent.text.strip() or _END_PUNCT.search(line):
+        return False
+    words = re.findall(r"[A-Za-z][\w'’\-]*", line)
+    if len(words) > 12:
+        return False
+    minor = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "vs", "from"}
+    title_case = all(w[0].isupper() for w in words if w.lower() not in minor)
+    dateless = [w for w in words if w.lower() not in _DATE_WORDS]
+    return title_case or len(dateless) < 2
+
+
+_DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may
+june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec today
+tomorrow week weekend month year next this the ahead""".split())
 
 
 # ---------------------------------------------------------------------------------------------- dedup
