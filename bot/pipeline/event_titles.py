@@ -30,7 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Clause", "clause_of", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names"]
+__all__ = ["Clause", "clause_of", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
+           "compose", "capitalise", "event_noun_phrase", "has_name"]
 
 MAX_TITLE_WORDS = 8
 
@@ -198,20 +199,34 @@ def tokenize(sentence: str, span: tuple[int, int] | None = None) -> list[Tok]:
     return toks
 
 
-def _is_verb(tok: Tok, prev: Tok | None) -> bool:
+_NOUN_MODIFIERS = frozenset("next last first new final further more fewer job price rate trade".split())
+_AUX = _BE | _HAVE | _MODALS | frozenset(_FUTURE_MARKERS) | {"won't", "wo"}
+
+
+def _is_verb(tok: Tok, prev: Tok | None, nxt: Tok | None = None) -> bool:
+    """Rough part of speech from word lists and neighbours: auxiliaries, and known verbs not used as nouns."""
     low = tok.low
     if tok.time or (tok.cap and prev is not None):
         return False
-    if low in _BE or low in _HAVE or low in _FUTURE_MARKERS or low in _MODALS or low in ("won't", "wo"):
+    if low in _AUX:
         return True
     form = _FORM.get(low)
     if form is None:
         return False
-    if prev is not None and prev.low in _DETS and form in ("base", "3sg", "ing"):
-        return False  # "the show", "a meeting", "its release"
-    if prev is not None and prev.low in ("'s",) :
-        return False
+    if prev is not None and (prev.low in _DETS or prev.low.endswith("'s") or prev.low in _NOUN_MODIFIERS) \
+            and form in ("base", "3sg", "ing", "past") and not (prev.low == "that" and form in ("3sg", "past")):
+        return False  # "the show", "a meeting", "its release", "Alibaba's listing"; but "that stops at"
+    if form == "ing" and (prev is None or prev.low not in _BE):
+        return False  # a gerund or an adjective ("opening ceremony"), not a verb
+    if nxt is not None and nxt.low in _AUX and form in ("3sg", "base"):
+        return False  # "Job cuts will be announced": the noun before an auxiliary is the subject
+    if prev is not None and prev.low in _PREPS and form in ("base", "3sg") and prev.low != "to":
+        return False  # "on sale", "in talks"
     return True
+
+
+def _verb_at(toks: list[Tok], i: int) -> bool:
+    return _is_verb(toks[i], toks[i - 1] if i else None, toks[i + 1] if i + 1 < len(toks) else None)
 
 
 # ---------------------------------------------------------------------------------------------- clauses
@@ -236,8 +251,11 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
             cuts.append(i)
         elif t.low in ("which", "who", "where", "but", "while", "whereas", "although", "though") and i > 0:
             cuts.append(i)
-        elif t.low == "that" and i > 0 and i + 1 < len(toks) and _is_verb(toks[i + 1], t):
+        elif t.low == "that" and i > 0 and i + 1 < len(toks) and _verb_at(toks, i + 1):
             cuts.append(i)  # "the tour that stops at ...": a relative clause
+        elif t.low == "that" and i > 0 and (_verb_at(toks, i - 1) or (i > 1 and _verb_at(toks, i - 2)
+                                                                     and toks[i - 1].cap)):
+            cuts.append(i)  # "sources told Reuters that Russia ...": a reported clause
         elif t.low == "and" and i > 0 and _has_verb(toks[cuts[-1]:i]) and _starts_clause(toks[i + 1:]):
             cuts.append(i)
     cuts.append(len(toks))
@@ -249,19 +267,19 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
 
 
 def _has_verb(toks: list[Tok]) -> bool:
-    return any(_is_verb(t, toks[i - 1] if i else None) for i, t in enumerate(toks))
+    return any(_verb_at(toks, i) for i in range(len(toks)))
 
 
 def _starts_clause(rest: list[Tok]) -> bool:
     """After "and": a subject and its own verb follow ("and a jury will pick"), or a verb of the same subject."""
     if not rest:
         return False
-    if _is_verb(rest[0], None) and rest[0].low in (*_FUTURE_MARKERS, *_MODALS, *_BE, *_HAVE):
+    if rest[0].low in _AUX:
         return True
     for i, t in enumerate(rest[:8]):
         if t.text in (",", ";"):
             return False
-        if i > 0 and _is_verb(t, rest[i - 1]) and t.low in (*_FUTURE_MARKERS, *_MODALS, *_BE, *_HAVE):
+        if i > 0 and t.low in _AUX:
             return True
     return False
 
@@ -283,7 +301,7 @@ def clause_of(sentence: str, span: tuple[int, int]) -> Clause:
     relative = ""
     if piece and piece[0].low in ("which", "who", "that") and a > 0:
         antecedent = _noun_phrase_before(toks[:a])
-        relative = "subject" if len(piece) > 1 and _is_verb(piece[1], piece[0]) else "object"
+        relative = "subject" if len(piece) > 1 and _verb_at(piece, 1) else "object"
         piece = piece[1:]
     elif piece and piece[0].low in _SUBORDINATORS | {"and", "but"}:
         piece = piece[1:]
@@ -305,7 +323,7 @@ def _noun_phrase_before(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     for i in range(len(toks) - 1, -1, -1):
         t = toks[i]
-        if _is_verb(t, toks[i - 1] if i else None) or t.text in (",", ";", ":") or t.time:
+        if _verb_at(toks, i) or t.text in (",", ";", ":") or t.time:
             break
         out.insert(0, t)
         if len(out) >= 10:
@@ -321,8 +339,8 @@ def _noun_phrase_before(toks: list[Tok]) -> list[Tok]:
 @dataclass
 class _Parts:
     subject: list[Tok]
-    verb: list[str]  # headline-form verb words
-    rest: list[Tok]  # object and adjuncts, time tokens removed
+    verb: list[str]  # the verb words as written, auxiliaries and schedule phrases removed
+    rest: list[Tok]  # object and adjuncts; the date and the preposition it took removed
     passive: bool
     hedged: bool
     negated: bool
@@ -330,41 +348,28 @@ class _Parts:
 
 def _split_clause(clause: Clause) -> _Parts | None:
     toks = clause.tokens
-    vi = next((i for i, t in enumerate(toks) if _is_verb(t, toks[i - 1] if i else None)), None)
+    vi = next((i for i in range(len(toks)) if _verb_at(toks, i)), None)
     if vi is None:
         return None
-    subject = toks[:vi]
-    if clause.relative == "subject":
-        subject = clause.antecedent
-    elif clause.relative == "object":
-        subject = toks[:vi]
-    j = vi
+    subject = clause.antecedent if clause.relative == "subject" else toks[:vi]
     words = [t.low for t in toks]
-    future = hedged = negated = passive = False
-    kept: list[str] = []
 
     def at(k: int) -> str:
         return words[k] if k < len(words) else ""
 
-    # Auxiliaries, schedule phrases and hedges, in the order news stacks them.
-    while j < len(toks):
+    j = vi
+    hedged = negated = passive = False
+    kept: list[str] = []
+    while j < len(toks):  # auxiliaries, schedule phrases and hedges, in the order news stacks them
         w = at(j)
-        if toks[j].time:
-            j += 1
-            continue
-        if w in _NEGATION or w == "won't":
+        if toks[j].time or (w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply")):
+            j += 1  # "will officially announce", "is set to later announce"
+        elif w in _NEGATION:
             negated = True
-            if w == "won't":
-                future = True
             j += 1
-        elif w in _FUTURE_MARKERS:
-            future = True
+        elif w in _FUTURE_MARKERS or (w in _HAVE and _FORM.get(at(j + 1)) == "past"):
             j += 1
-        elif w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply", "fly") and kept == [] \
-                and j > vi:
-            j += 1  # "will officially announce"
         elif w in _BE and at(j + 1) in _SCHEDULE_WORDS and at(j + 2) == "to":
-            future = True
             j += 3
         elif w in _BE and at(j + 1) in _HEDGE_WORDS and at(j + 2) == "to":
             hedged = True
@@ -372,51 +377,66 @@ def _split_clause(clause: Clause) -> _Parts | None:
             kept += [at(j + 1), "to"]
             j += 3
         elif w in _BE and at(j + 1) == "to" and _FORM.get(at(j + 2)) == "base":
-            future = True
             j += 2
         elif w in _MODALS:
             hedged = True
             kept.append(w)
             j += 1
-        elif w in ("hope", "hopes", "plan", "plans", "aim", "aims", "intend", "intends", "want", "wants",
-                   "expect", "expects", "seek", "seeks") and at(j + 1) == "to":
-            kept += [w if clause.relative != "object" else w, "to"]
+        elif w in _HOPE_VERBS and at(j + 1) == "to":
             hedged = True
+            kept += [w, "to"]
             j += 2
-        elif w in ("be", "is", "are", "am") and (
-            _FORM.get(at(j + 1)) == "past" or re.fullmatch(r"[a-z]+ed", at(j + 1) or "-")
-        ):
+        elif w in _BE and at(j + 1) in ("not", "n't"):
+            negated = True
+            j += 1
+        elif w in _BE and _FORM.get(at(j + 1)) == "ing":
+            j += 1  # "is meeting": a present arrangement
+        elif w in _BE and (_FORM.get(at(j + 1)) == "past" or re.fullmatch(r"[a-z]+ed", at(j + 1) or "-")):
             passive = True
             j += 1
             break
-        elif w in ("be", "is", "are", "am", "'s", "'re"):
+        elif w in _BE:
             kept.append("be")
             j += 1
             break
-        elif w in _HAVE and _FORM.get(at(j + 1)) == "past":
-            j += 1
         else:
             break
-    if j >= len(toks):
-        if kept and kept[-1] == "be":
-            return _Parts(subject, kept, [], passive, hedged, negated)
-        return None
-    main = toks[j]
-    main_low = main.low
-    verb: list[str] = list(kept)
     if kept and kept[-1] == "be":
         rest = toks[j:]
+        verb = kept
     else:
-        verb.append(main_low)
+        if j >= len(toks):
+            return None
+        main = toks[j].low
+        if _FORM.get(main) == "ing":
+            main = _BASE_OF[main]
+        elif _FORM.get(main) is None and not passive and not re.fullmatch(r"[a-z]+", main):
+            return None
+        verb = [*kept, main]
         rest = toks[j + 1:]
-        if passive:
-            pass
-        elif not _FORM.get(main_low) and not re.fullmatch(r"[a-z]+(?:s|ed)", main_low):
-            if not future and not hedged:
-                return None
-    # Particles stay with their verb ("lay off", "kick off", "go on sale").
-    return _Parts(subject, verb, [t for t in rest if not t.time], passive, hedged or False,
-                  negated) if (future or hedged or passive or verb) else None
+    return _Parts(subject, verb, _without_date(rest), passive, hedged, negated)
+
+
+_HOPE_VERBS = frozenset("hope hopes plan plans aim aims intend intends want wants expect expects seek seeks".split())
+
+
+def _without_date(toks: list[Tok]) -> list[Tok]:
+    """Drop the date's tokens and the words that only introduced it ("on", "at", "beginning", "as of")."""
+    out: list[Tok] = []
+    for k, t in enumerate(toks):
+        if t.time:
+            while out and out[-1].low in _DATE_INTRO:
+                out.pop()
+            continue
+        if out and out[-1].time:
+            continue
+        if t.low in ("onward", "onwards") and k and toks[k - 1].time:
+            continue
+        out.append(t)
+    return out
+
+
+_DATE_INTRO = frozenset("on at in by from beginning starting as of until till through later early late mid".split())
 
 
 # ---------------------------------------------------------------------------------------------- names
@@ -442,27 +462,49 @@ def shorten_names(text: str, article: str = "") -> str:
     out: list[str] = []
     i = 0
     while i < len(words):
-        w = words[i]
-        # A run of capitalised words.
-        if w[:1].isupper():
+        if words[i][:1].isupper():
             j = i
-            while j < len(words) and words[j][:1].isupper() and not words[j].endswith((",",)):
+            while j < len(words) and (words[j][:1].isupper() or (words[j] in ("of", "&") and j + 1 < len(words)
+                                                                  and words[j + 1][:1].isupper())):
                 j += 1
-                if words[j - 1].endswith(("'s", "’s")):
+                if words[j - 1].endswith(("'s", "’s", ",")):
                     break
             run = words[i:j]
-            out.extend(_shorten_run(run, article, first=(i == 0)))
+            if len(run) == 1 and run[0].endswith(("'s", "’s")) and j < len(words) and _person_run(words[j:], article):
+                # "Serbia's Novak Djokovic": the country's possessive only describes the person.
+                k = j
+                while k < len(words) and words[k][:1].isupper():
+                    k += 1
+                    if words[k - 1].endswith(("'s", "’s", ",")):
+                        break
+                out.extend(_shorten_run(words[j:k], article, person=True))
+                i = k
+                continue
+            out.extend(_shorten_run(run, article))
             i = j
             continue
-        out.append(w)
+        out.append(words[i])
         i += 1
     return " ".join(out)
+
+
+def _person_run(words: list[str], article: str) -> bool:
+    run = []
+    for w in words:
+        if not w[:1].isupper():
+            break
+        run.append(w.rstrip(","))
+        if w.endswith(("'s", "’s", ",")):
+            break
+    core = [w.rstrip(",") for w in run if w not in _ROLE_WORDS]
+    return 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+(?:['’]s)?", p) for p in core) \
+        and not _has_common_noun(re.sub(r"['’]s$", "", core[-1]), article)
 
 
 _SHORT_NAMES = {"Xi Jinping": "Xi", "Li Qiang": "Li", "Kim Jong Un": "Kim", "Lee Jae-myung": "Lee"}
 
 
-def _shorten_run(run: list[str], article: str, first: bool) -> list[str]:
+def _shorten_run(run: list[str], article: str, person: bool = False) -> list[str]:
     tail_possessive = run[-1].endswith(("'s", "’s"))
     core = [w.rstrip(",") for w in run]
     if tail_possessive:
@@ -470,16 +512,14 @@ def _shorten_run(run: list[str], article: str, first: bool) -> list[str]:
     joined = " ".join(core)
     for long, short in _SHORT_NAMES.items():
         if joined.endswith(long):
-            joined = short
             core = [short]
             break
     had_role = False
-    # "Serbia's Novak Djokovic": a country's possessive describes the person after it.
-    while len(core) > 1 and (core[0] in _ROLE_WORDS or core[0].endswith(("'s", "’s"))):
+    while len(core) > 1 and core[0] in _ROLE_WORDS:
         had_role = True
         core.pop(0)
-    person = 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in core)
-    if person and (had_role or _surname_used_alone(core, article)):
+    shape = 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in core)
+    if shape and (person or had_role or _surname_used_alone(core, article)):
         core = [core[-1]]
     if tail_possessive:
         core[-1] = core[-1] + "'s"
@@ -487,12 +527,14 @@ def _shorten_run(run: list[str], article: str, first: bool) -> list[str]:
 
 
 def _surname_used_alone(core: list[str], article: str) -> bool:
+    """A family name: used on its own later in the article, and never as a lower-case word."""
     if not article:
         return False
     last = core[-1]
-    full = " ".join(core)
-    alone = len(re.findall(rf"(?<![\w-]){re.escape(last)}(?![\w-])", article))
-    return alone > len(re.findall(re.escape(full), article))
+    if re.search(rf"(?<![\w-]){re.escape(last.lower())}(?![\w-])", article):
+        return False  # "Festival", "Center": common nouns in a name
+    alone = len(re.findall(rf"(?<!{re.escape(core[-2])} )(?<![\w-]){re.escape(last)}(?![\w-])", article))
+    return alone > 0
 
 
 # ---------------------------------------------------------------------------------------------- resolution
@@ -509,59 +551,70 @@ _NOT_NAMES = frozenset(
 )
 
 
-def _names_in(text: str) -> list[tuple[int, str]]:
+def _names_in(text: str) -> list[str]:
     out = []
     for m in _NAME_RUN.finditer(text):
         words = m.group(0).split()
         while words and words[0] in _NOT_NAMES:
             words.pop(0)
-        if not words:
-            continue
-        name = re.sub(r"['’]s$", "", " ".join(words))
-        before = text[max(0, m.start() - 2):m.start()]
-        if m.start() > 0 and not before.strip() and text[max(0, m.start() - 2):m.start()] in ("", "\n"):
-            pass
-        out.append((m.start(), name))
+        if words:
+            out.append(re.sub(r"['’]s$", "", " ".join(words)))
     return out
 
 
-def resolve_subject(subject: list[Tok], before: str, article: str, topic: list[str]) -> str | None:
+def resolve_subject(subject: list[str], before: str, article: str, topic: list[str]) -> str | None:
     """A name for a pronoun or a description ("the company", "the show"); None when it needs none."""
-    words = [t.text for t in subject]
-    if not words:
+    if not subject:
         return None
-    low = [w.lower() for w in words]
-    if len(words) == 1 and low[0] in _PRONOUNS:
-        names = [n for _, n in _names_in(before[-1500:])]
-        if low[0] in ("he", "she"):
-            people = [n for n in names if re.fullmatch(r"(?:[A-Z][a-z'’\-]+\s+){0,2}[A-Z][a-z'’\-]+", n)
-                      and n not in topic[:0]]
-            people = [p for p in people if _looks_like_person(p, article)]
-            return people[-1] if people else None
-        return names[-1] if names else None
-    if low[0] != "the" or any(w[:1].isupper() for w in words[1:]):
+    low = [w.lower() for w in subject]
+    if len(subject) == 1 and low[0] in ("he", "she"):
+        people = [n for n in _names_in(before[-1500:]) if _looks_like_person(n, article)]
+        return people[-1] if people else None
+    if len(subject) == 1 and low[0] == "it":
+        recent = [n for n in _names_in(before[-1500:]) if any(n == t or t in n for t in topic)]
+        return recent[-1] if recent else None
+    if low[0] != "the" or not subject[-1].islower():
         return None
     head = low[-1]
     # "the show" -> an earlier name ending in Show ("Los Angeles Auto Show").
-    for _, name in reversed(_names_in(before[-4000:])):
+    for name in reversed(_names_in(before[-4000:])):
         if name.split()[-1].lower() == head and len(name.split()) > 1:
             return name
-    if head in ("bank", "central") or " ".join(low[-2:]) == "central bank":
+    if head in ("bank",) or " ".join(low[-2:]) == "central bank":
         return None  # the central-bank rule in events.py names these
     if head in _DESCRIPTIONS:
-        recent = [n for _, n in _names_in(before[-3000:])]
-        for name in reversed(recent):
-            if any(name == t or name in t or t in name for t in topic):
+        own = set(subject)
+        for name in reversed(_names_in(before[-3000:])):
+            if name in own or _NATIONALITY.fullmatch(name) or _is_place(name, article):
+                continue
+            if any(name == t or t in name.split() for t in topic):
                 return name
-        return topic[0] if topic else None
+        named = [t for t in topic if not _NATIONALITY.fullmatch(t) and not _is_place(t, article)]
+        return named[0] if named else None
     return None
+
+
+def _is_place(name: str, article: str) -> bool:
+    """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York")."""
+    uses = re.findall(rf"(\w+)\s+{re.escape(name)}(?![\w-])", article)
+    if not uses:
+        return False
+    placed = sum(w.lower() in ("in", "at", "from", "to", "across", "near", "inside", "outside") for w in uses)
+    return placed * 2 >= len(uses)
+
+
+_NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ese|ian|ish|ean|can|ch|i)|US|UK|EU")
 
 
 def _looks_like_person(name: str, article: str) -> bool:
     parts = name.split()
-    if len(parts) >= 2:
-        return True
-    return bool(re.search(rf"\b[A-Z][a-z]+\s+{re.escape(name)}\b", article))
+    if 2 <= len(parts) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in parts):
+        return not _has_common_noun(parts[-1], article)
+    return len(parts) == 1 and bool(re.search(rf"\b[A-Z][a-z]+\s+{re.escape(name)}\b", article))
+
+
+def _has_common_noun(word: str, article: str) -> bool:
+    return bool(re.search(rf"(?<![\w-]){re.escape(word.lower())}(?![\w-])", article))
 
 
 # ---------------------------------------------------------------------------------------------- titles
@@ -569,14 +622,12 @@ def _looks_like_person(name: str, article: str) -> bool:
 
 def _plural(subject_words: list[str]) -> bool:
     low = [w.lower() for w in subject_words]
-    if "and" in low:
-        return True
     if not low:
         return False
-    head = next((w for w in reversed(subject_words) if w.lower() not in _PREPS), subject_words[-1])
-    cut = [i for i, w in enumerate(low) if w in ("of", "for", "from", "with", "on", "in")]
-    if cut:
-        head = subject_words[cut[0] - 1] if cut[0] > 0 else head
+    if "and" in low:
+        return True
+    cut = next((i for i, w in enumerate(low) if i and w in ("of", "for", "from", "with", "on", "in", "at")), len(low))
+    head = subject_words[cut - 1]
     h = head.lower()
     if h in ("they", "we"):
         return True
@@ -585,14 +636,13 @@ def _plural(subject_words: list[str]) -> bool:
     return h.endswith("s") and not h.endswith(("ss", "us", "is", "'s", "’s"))
 
 
-def _inflect(verb: list[str], plural: bool, passive: bool, hedged: bool) -> list[str]:
+def _inflect(verb: list[str], plural: bool, passive: bool) -> list[str]:
+    """Headline tense: "opens", "are back", "to be announced", hedges kept ("expected to lay off")."""
     if not verb:
         return []
-    if passive:
-        return [*verb[:-1], "to be", verb[-1]] if not hedged else [*verb[:-1], "be", verb[-1]]
-    if hedged:
-        return [("be" if w == "be" else w) for w in verb]
     out = list(verb)
+    if passive:
+        return [*out[:-1], *([] if out[:-1] else ["to"]), "be", out[-1]]
     head = out[0]
     if head == "be":
         out[0] = "are" if plural else "is"
@@ -603,28 +653,25 @@ def _inflect(verb: list[str], plural: bool, passive: bool, hedged: bool) -> list
     return out
 
 
-_DROP_FROM_REST = re.compile(r"^(?:on|at|in|by|from|beginning|starting|as\s+of|through|until|till|later|"
-                             r"early|late|mid|officially|then|also|again|now|further)$", re.I)
-
-
 def _rest_words(rest: list[Tok]) -> list[str]:
-    """Object and complements up to the first clause-like cut, without the preposition the date took."""
+    """Object and complements up to the first clause-like cut; a phrase cut in half goes too."""
     words: list[str] = []
-    for k, t in enumerate(rest):
-        if t.low in _CUT_WORDS and words:
-            break
-        if t.text in (",", ";", ":", "—", "–", "(", ")", "\"", "“", "”"):
-            break
-        if t.low in ("to",) and k + 1 < len(rest) and _FORM.get(rest[k + 1].low) == "base" and len(words) > 4:
+    for t in rest:
+        if (t.low in _CUT_WORDS and words) or t.text in (",", ";", ":", "—", "–", "(", ")"):
+            if t.low in ("that", "which", "who", "where"):
+                # "in areas that do not ...": the phrase only makes sense with what was cut.
+                last_prep = max((i for i, w in enumerate(words) if w.lower() in _PREPS), default=None)
+                if last_prep is not None and last_prep > 0:
+                    words = words[:last_prep]
             break
         words.append(t.text)
-    # Prepositions orphaned by the removed date ("... on" / "... at 10 a.m.") and trailing fillers.
     return _trim_tail(words)
 
 
 _TAIL_FILLERS = frozenset(
     """to the a an of on in at by for from with and or but its his her their our this that these those
-    as than beginning starting until through later early late officially next last some about around""".split()
+    as than beginning starting until through later early late officially next last some about around
+    be is are""".split()
 )
 
 
@@ -635,43 +682,86 @@ def _trim_tail(words: list[str]) -> list[str]:
     return words
 
 
-def _compress(words: list[str]) -> list[str]:
-    """At most MAX_TITLE_WORDS: drop articles, then trailing phrases (never half a name)."""
-    if len(words) <= MAX_TITLE_WORDS:
-        return words
-    first = words[:1]
-    body = [w for w in words[1:] if w.lower() not in ("the", "a", "an")]
-    words = first + body
-    while len(words) > MAX_TITLE_WORDS:
-        # Drop the last prepositional phrase, or else the last word, keeping names whole.
-        cut = max((i for i, w in enumerate(words) if i > 1 and w.lower() in _PREPS), default=None)
-        if cut is not None and cut >= 3:
-            words = words[:cut]
-        else:
-            k = len(words) - 1
-            while k > 1 and words[k][:1].isupper() and words[k - 1][:1].isupper():
-                k -= 1
-            words = words[:k] if k >= 2 else words[:MAX_TITLE_WORDS]
-        words = _trim_tail(words)
+def _drop_last_phrase(words: list[str], floor: int) -> list[str]:
+    """Drop the last prepositional phrase after `floor`, or else the last word (keeping a name whole)."""
+    cut = max((i for i, w in enumerate(words) if i > floor and w.lower() in _PREPS), default=None)
+    if cut is not None:
+        return _trim_tail(words[:cut])
+    k = len(words) - 1
+    while k > floor and words[k][:1].isupper() and words[k - 1][:1].isupper():
+        k -= 1
+    return _trim_tail(words[:k])
+
+
+def _drop_descriptions(words: list[str]) -> list[str]:
+    """"against defending champion Croatia" -> "against Croatia": lower-case words right before a name."""
+    out = list(words)
+    for i in range(len(out) - 1, 0, -1):
+        if out[i][:1].isupper() and out[i - 1].islower() and out[i - 1] not in _PREPS | _DETS | {"and", "or"}:
+            j = i - 1
+            while j > 0 and out[j - 1].islower() and out[j - 1] not in _PREPS | _DETS | {"and", "or"}:
+                j -= 1
+            del out[j:i]
+            break
+    return out
+
+
+def compose(subj: list[str], verb: list[str], rest: list[str]) -> list[str]:
+    """At most MAX_TITLE_WORDS: drop articles, then the subject's own phrases ("Architects [from across
+    the EU]"), then "to be" of a passive, then trailing phrases of the object."""
+    def n() -> int:
+        return len(subj) + len(verb) + len(rest)
+
+    if n() > MAX_TITLE_WORDS:
+        rest = [w for w in rest if w.lower() not in ("the", "a", "an")]
+        subj = subj[:1] + [w for w in subj[1:] if w.lower() not in ("the", "a", "an")]
+    if n() > MAX_TITLE_WORDS:
+        cut = next((i for i, w in enumerate(subj) if i and w.lower() in ("from", "across", "in", "at", "with")), None)
+        if cut:
+            subj = subj[:cut]
+    if n() > MAX_TITLE_WORDS:
+        rest = _drop_descriptions(rest)
+    if n() > MAX_TITLE_WORDS and verb[-2:-1] == ["be"]:
+        verb = [w for w in verb[:-2] if w != "to"] + verb[-1:]
+    while n() > MAX_TITLE_WORDS and rest:
+        shorter = _drop_last_phrase(rest, 0)
+        rest = shorter if len(shorter) < len(rest) else rest[:-1]
+    words = subj + verb + rest
+    if len(words) > MAX_TITLE_WORDS:
+        words = _trim_tail(words[:MAX_TITLE_WORDS])
     return words
 
 
-def _capitalise(words: list[str]) -> str:
+def capitalise(words: list[str]) -> str:
     text = " ".join(words).strip()
     text = re.sub(r"\s+([,.;:!?%])", r"\1", text)
-    text = text.replace("\u201c", "").replace("\u201d", "").replace('"', "")
+    text = re.sub(r"[\"“”‘’](?!s\b)", "", text).strip()
     return text[:1].upper() + text[1:] if text else text
 
 
 def _subject_words(subject: list[Tok]) -> list[str]:
-    words = [t.text for t in subject if not t.time]
-    while words and (words[0].lower() in _DETS and words[0].lower() not in ("this", "these")
-                     or words[0].lower() in _SUBORDINATORS or words[0].lower() in ("and", "but", "then", "so")):
-        words.pop(0)
-    while words and words[0].lower() in ("also", "then", "meanwhile", "now", "still"):
-        words.pop(0)
-    # Fronted adverbials that slipped in ("In Europe where ...") end at the last comma-free stretch.
+    """The subject's words: after any date in it ("from October onward they"), without openers."""
+    times = [i for i, t in enumerate(subject) if t.time]
+    if times:
+        subject = subject[times[-1] + 1:]
+    words = [t.text for t in subject if t.low not in ("onward", "onwards")]
+    skip = _DETS - {"this", "these"} | _SUBORDINATORS | _PREPS | {"and", "but", "then", "so", "also", "meanwhile",
+                                                                   "now", "still", "of"}
+    lead: list[str] = []
+    while words and words[0].lower() in skip:
+        lead.append(words.pop(0))
+    if lead and lead[-1].lower() == "the" and words:
+        words.insert(0, "the")  # keep "the" for resolving descriptions; dropped when the title is built
     return words
+
+
+def has_name(words: list[str]) -> bool:
+    return any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]) or bool(words and words[0][:1].isupper()
+                                                                                 and not words[0].islower()
+                                                                                 and words[0].lower() not in _COMMON_START)
+
+
+_COMMON_START = frozenset("the a an job jobs tickets order orders next this architects".split())
 
 
 def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:
@@ -680,81 +770,99 @@ def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> st
     if parts is None or parts.negated:
         return None
     subj_words = _subject_words(parts.subject)
-    if not subj_words:
+    if not subj_words or subj_words[0].lower() in _FIRST_PERSON:
         return None
-    if subj_words[0].lower() in _FIRST_PERSON:
-        return None
-    named = resolve_subject([Tok(w, 0, 0) for w in [("the" if t.low == "the" else t.text) for t in parts.subject
-                                                    if not t.time]], before, article, topic)
+    named = resolve_subject(subj_words, before, article, topic)
     if named:
         subj_words = named.split()
-    subj = shorten_names(" ".join(subj_words), article).split()
-    if clause.relative == "object" and clause.antecedent:
-        obj_words = [t.text for t in clause.antecedent]
-        obj_words = obj_words[1:] if obj_words and obj_words[0].lower() in ("a", "an") else obj_words
-        rest = obj_words + _rest_words(parts.rest)
-        # "which Chelsea hope to announce" -> "Chelsea announce the deal": the hope is theirs, the deal the event.
-        verb = [w for w in parts.verb if w not in ("hope", "hopes", "to", "want", "wants", "plan", "plans")]
-        verb = _inflect(verb, _plural(subj), parts.passive, False)
-    else:
-        rest = _rest_words(parts.rest)
-        verb = _inflect(parts.verb, _plural(subj), parts.passive, parts.hedged)
-    rest = shorten_names(" ".join(rest), article).split()
-    words = subj + " ".join(verb).split() + rest
-    words = _trim_tail(words)
-    if len(words) < 2:
+    elif subj_words[0].lower() in _PRONOUNS:
         return None
-    # The subject alone is too long: keep its head noun phrase (the words before "of"/"from"...).
-    if len(subj) > 5:
-        cut = next((i for i, w in enumerate(subj) if i > 0 and w.lower() in ("from", "across", "who", "which")), None)
-        if cut:
-            words = subj[:cut] + words[len(subj):]
-    return _capitalise(_compress(words))
+    if subj_words and subj_words[0].lower() == "the":
+        subj_words = subj_words[1:]
+    subj = shorten_names(" ".join(subj_words), article).split()
+    verb = parts.verb
+    rest = _rest_words(parts.rest)
+    if clause.relative == "object" and clause.antecedent:
+        # "the deal, which Chelsea hope to announce later today" -> "Chelsea announce the deal".
+        obj = [t.text for t in clause.antecedent]
+        rest = (obj[1:] if obj and obj[0].lower() in ("a", "an") else obj) + rest
+        verb = [w for w in verb if w not in _HOPE_VERBS and w != "to"] or verb
+    if parts.passive and verb[-1] in ("held", "hosted", "staged") and len(subj) > 1 and subj[0].endswith(("'s", "’s")):
+        # "Alibaba's listing ceremony is due to be held" -> "Alibaba holds its listing ceremony".
+        owner = re.sub(r"['’]s$", "", subj[0])
+        base = _BASE_OF.get(verb[-1], "hold")
+        return capitalise(compose([owner], [_third_person(base)], ["its", *subj[1:]]))
+    verb_words = " ".join(_inflect(verb, _plural(subj), parts.passive)).split()
+    rest = shorten_names(" ".join(rest), article).split()
+    if not subj or not (verb_words or rest):
+        return None
+    return capitalise(compose(subj, verb_words, rest))
+
+
+def clause_actor(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:
+    """The clause's subject as a short name ("Russia", "Fed"), or None when it names nobody."""
+    parts = _split_clause(clause)
+    if parts is None:
+        return None
+    words = _subject_words(parts.subject)
+    named = resolve_subject(words, before, article, topic)
+    if named:
+        words = named.split()
+    words = [w for w in words if w.lower() != "the"]
+    short = shorten_names(" ".join(words), article).split()
+    if not short or len(short) > 4 or not all(w[:1].isupper() or w.lower() in ("of", "and", "&") for w in short):
+        return None
+    return " ".join(short)
 
 
 def trimmed_clause(clause: Clause, article: str) -> str:
     """The clause's own words, without the date, at most eight whole words and no dangling function word."""
-    words = [t.text for t in clause.tokens if not t.time]
+    words = [t.text for t in _without_date(clause.tokens)]
     words = [w for w in words if re.search(r"[\w$%]", w)]
     while words and (words[0].lower() in _DETS | _SUBORDINATORS | {"and", "but", "so", "then"}):
         words.pop(0)
     words = shorten_names(" ".join(words), article).split()
-    words = _trim_tail([w for w in words if not _DROP_FROM_REST.match(w) or True])
-    out: list[str] = []
-    for w in words:
-        if len(out) >= MAX_TITLE_WORDS:
-            break
-        out.append(w)
-    return _capitalise(_trim_tail(out))
+    while len(words) > MAX_TITLE_WORDS:
+        words = _drop_last_phrase(words, 1) if len(words) > 2 else words[:MAX_TITLE_WORDS]
+    return capitalise(_trim_tail(words))
 
 
 def event_noun_phrase(sentence: str, span: tuple[int, int]) -> tuple[list[str], str] | None:
-    """(words, how) of an event noun phrase the date is attached to, or None.
+    """(words, how) of the noun phrase a date is attached to, or None.
 
-    how = "possessive" for "Thursday's expected meeting between A and B", "attached" for "the Fed's rate
-    decision on Wednesday" / "a meeting with fellow exporters next month".
+    how = "possessive" for "Thursday's expected meeting between A and B" (words empty when no event noun
+    follows: "this week's negotiations" is not dated by itself), "before" for "a scheduled Dec. 15
+    imposition of tariffs", "subject" for "the Fed's rate decision on Wednesday will ...", "adjunct" for
+    "... at a meeting with fellow exporters next month".
     """
     toks = tokenize(sentence, span)
     idx = [i for i, t in enumerate(toks) if t.time]
     if not idx:
         return None
     first, last = idx[0], idx[-1]
-    # Possessive date: "Thursday's meeting", "this week's negotiations".
-    if toks[last].low.endswith("'s") or (last + 1 < len(toks) and toks[last + 1].low in ("'s",)):
-        k = last + 1 if toks[last].low.endswith("'s") else last + 2
+    after = last + 1
+    possessive = toks[last].low.endswith("'s") or (after < len(toks) and toks[after].low == "'s")
+    if possessive or (after < len(toks) and toks[after].text[:1].islower() and toks[after].low not in _PREPS
+                      and toks[after].low not in _CUT_WORDS and not _verb_at(toks, after)
+                      and toks[after].low not in _AUX and toks[after].low not in ("and", "or", "to")):
+        k = after + (1 if after < len(toks) and toks[after].low == "'s" else 0)
         np: list[str] = []
-        while k < len(toks) and not _is_verb(toks[k], toks[k - 1]) and toks[k].text not in (",", ";", ".", "—"):
-            if toks[k].low in _CUT_WORDS:
+        while k < len(toks) and not _verb_at(toks, k) and toks[k].text not in (",", ";", ".", "—", ":"):
+            if toks[k].low in _CUT_WORDS or toks[k].time:
                 break
             np.append(toks[k].text)
             k += 1
-        return (np, "possessive") if any(w.lower() in _EVENT_NOUNS for w in np[:4]) else ([], "possessive")
-    # Date right after a noun phrase: walk back over "on/at/in" to the nouns.
+        has_event = any(w.lower() in _EVENT_NOUNS for w in np[:4])
+        if possessive:
+            return (np if has_event else []), "possessive"
+        if has_event:
+            return np, "before"
+        return None
     k = first - 1
     while k >= 0 and toks[k].low in ("on", "at", "in", "this", "next", "later", "from", "by", "due"):
         k -= 1
     np_rev: list[Tok] = []
-    while k >= 0 and not _is_verb(toks[k], toks[k - 1] if k else None) and toks[k].text not in (",", ";", ":"):
+    while k >= 0 and not _verb_at(toks, k) and toks[k].text not in (",", ";", ":"):
         np_rev.insert(0, toks[k])
         k -= 1
         if len(np_rev) >= 9:
@@ -762,18 +870,27 @@ def event_noun_phrase(sentence: str, span: tuple[int, int]) -> tuple[list[str], 
     heads = [i for i, t in enumerate(np_rev) if t.low in _EVENT_NOUNS]
     if not heads:
         return None
-    # The noun phrase starts at the last determiner/possessive before the event noun.
     h = heads[0]
     start = 0
     for i in range(h, -1, -1):
-        if np_rev[i].low in _DETS or np_rev[i].low.endswith("'s") or np_rev[i].low in _PREPS:
-            start = i if np_rev[i].low.endswith("'s") and np_rev[i].cap else i + (np_rev[i].low in _PREPS)
-            if np_rev[i].low.endswith("'s") and np_rev[i].cap:
-                # "The Federal Reserve's rate decision": the owner's name runs back to its first capital.
-                j = i
-                while j > 0 and (np_rev[j - 1].cap or np_rev[j - 1].low in ("of", "&")):
-                    j -= 1
-                start = j
+        t = np_rev[i]
+        if t.low in _PREPS:
+            start = i + 1
+            break
+        if t.low.endswith("'s") and t.cap:
+            j = i  # "The Federal Reserve's rate decision": the owner's name runs back to its first capital
+            while j > 0 and (np_rev[j - 1].cap or np_rev[j - 1].low in ("of", "&")):
+                j -= 1
+            start = j
+            break
+        if t.low in _DETS:
+            start = i
             break
     words = [t.text for t in np_rev[start:]]
-    return words, "attached"
+    in_pp = start > 0 and np_rev[start - 1].low in _PREPS and np_rev[start].low in _DETS
+    at_clause_start = k < 0 or toks[k].text in (",", ";", ":")
+    if in_pp and not at_clause_start:
+        return words, "adjunct"
+    if at_clause_start and start == 0:
+        return words, "subject"
+    return None

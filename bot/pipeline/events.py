@@ -27,13 +27,23 @@ from collections.abc import Iterable
 
 from bot.pipeline.models import Event
 from bot.pipeline.entities import find_entities
-from bot.pipeline.event_titles import clause_of, event_noun_phrase, shorten_names, title_for, trimmed_clause
+from bot.pipeline.event_titles import (
+    MAX_TITLE_WORDS,
+    capitalise,
+    clause_actor,
+    clause_of,
+    compose,
+    event_noun_phrase,
+    has_name,
+    shorten_names,
+    title_for,
+    trimmed_clause,
+)
 from bot.pipeline.sentences import split_sentences
 from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
 
 __all__ = ["extract_events", "merge_events", "dedup_events", "event_key", "INSTITUTIONS"]
 
-MAX_TITLE_WORDS = 8
 HORIZON_DAYS = 366
 
 # Long name -> short name. Order matters: longer names first so "People's Bank of China" wins over "Bank".
@@ -276,54 +286,69 @@ def _canonical(title: str) -> str:
     return title
 
 
-_SCHEDULED_WORD = re.compile(r"\b(?:expected|scheduled|planned|upcoming|first|final|opening)\b", re.I)
+_SCHEDULED_WORD = re.compile(r"\b(?:expected|scheduled|planned|upcoming)\b", re.I)
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
+
+
+def _noun_title(words: list[str], article: str) -> str:
+    """An event noun phrase as a title: "The Federal Reserve's rate decision" -> "Fed rate decision"."""
+    text = shorten_names(" ".join(words), article)
+    out = [w for w in text.split() if w.lower() not in ("a", "an", "the", "some", "expected", "scheduled", "planned",
+                                                         "upcoming", "its", "their", "his", "her")]
+    out = [re.sub(r"['’]s$", "", w) if w[:1].isupper() else w for w in out]
+    title = _canonical(" ".join(out))
+    return capitalise(compose(title.split(), [], []))
 
 
 def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str]) -> str | None:
     """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
+    if _QUESTION_END.search(sentence):
+        return None  # a question is not an announcement
     clause = clause_of(sentence, span)
-    clause_text = " ".join(t.text for t in clause.tokens)
-    if not clause.tokens or sentence.rstrip().endswith("?"):
+    if not clause.tokens:
         return None
-    first = clause.tokens[0].low
-    if first in ("i", "we", "you", "i'm", "we're", "you're", "i'll", "we'll") or (
-            clause.relative == "subject" and clause.antecedent and clause.antecedent[-1].low in ("i", "we", "you")):
-        return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
+    clause_text = " ".join(t.text for t in clause.tokens)
+    context = before + sentence[:span[0]]
     noun = event_noun_phrase(sentence, span)
     if noun and noun[1] == "possessive":
-        words = noun[0]
-        text = shorten_names(" ".join(words), article)
-        has_name = any(w[:1].isupper() for w in text.split())
-        if not words or not (has_name or _SCHEDULED_WORD.search(text)):
+        text = shorten_names(" ".join(noun[0]), article)
+        if not noun[0] or not (has_name(text.split()) or _SCHEDULED_WORD.search(text)):
             return None  # "this week's negotiations": a dated noun, no action
-        bank = _bank_title(text, before)
-        if bank:
-            return bank
-        words = [w for w in text.split() if w.lower() not in ("expected", "scheduled", "planned", "upcoming")]
-        return _finish(_canonical(" ".join(words)))
-    bank = _bank_title(clause_text, before + sentence[:span[0]])
+        return _bank_title(text, before) or _finish(_noun_title(noun[0], article))
+    bank = _bank_title(clause_text, context)
     if bank:
         return bank
-    if noun and noun[1] == "attached" and noun[0]:
-        words = noun[0]
-        np_text = shorten_names(" ".join(words), article)
-        np_words = [w for w in np_text.split() if w.lower() not in ("a", "an", "the")]
-        at_start = clause.tokens and " ".join(words).startswith(clause.tokens[0].text) and \
-            clause_text.startswith(" ".join(words)[:20])
-        if at_start and np_words:
-            return _finish(_canonical(" ".join(w.replace("'s", "").replace("’s", "") if w[:1].isupper() else w
-                                                for w in np_words)))
-    title = title_for(clause, before + sentence[:span[0]], article, topic)
-    if noun and noun[1] == "attached" and noun[0] and title:
-        # "... further at a meeting with fellow exporters next month": the clause's actor + the event noun.
-        np_words = [w for w in shorten_names(" ".join(noun[0]), article).split() if w.lower() not in ("a", "an", "the")]
-        subj = title.split()[0]
-        if subj[:1].isupper() and np_words and not any(w.lower() in title.lower().split() for w in np_words[:1]):
-            if not any(v in title.lower().split() for v in ("opens", "holds", "makes", "announces")):
-                title = f"{subj} {' '.join(np_words)}"
-    if title:
-        return _finish(_canonical(title))
-    return _finish(trimmed_clause(clause, article)) or None
+    if noun and noun[1] in ("subject", "before"):
+        return _finish(_noun_title(noun[0], article))
+    if noun and noun[1] == "adjunct":
+        # "Russia is unlikely to agree ... at a meeting with fellow exporters next month": the meeting is
+        # the dated thing, whatever Russia does there; its actor is the clause's subject.
+        actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
+        if actor:
+            return _finish(f"{actor} {_noun_title(noun[0], article)[:1].lower()}{_noun_title(noun[0], article)[1:]}")
+    title = title_for(clause, context, article, topic)
+    if title is None and _FIRST_PERSON_CLAUSE.match(clause_text):
+        return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
+    if title is None:
+        title = trimmed_clause(clause, article)
+    if title and not has_name(title.split()):
+        actor = _context_actor(sentence, before, topic)
+        if actor and actor.lower() not in title.lower():
+            title = f"{actor}: {title[:1].lower() + title[1:]}"
+    return _finish(_canonical(title)) if title else None
+
+
+_FIRST_PERSON_CLAUSE = re.compile(r"^(?:\w+\s+){0,2}(?:I|we|We|you|You|I'm|I’m|we're|we’re)\b")
+
+
+def _context_actor(sentence: str, before: str, topic: list[str]) -> str | None:
+    """The article's main actor when this sentence or the two before it name it ("Job cuts will be announced
+    ..." in a WeWork story -> "WeWork: job cuts to be announced")."""
+    nearby = " ".join(s.text for s in split_sentences(before[-1200:])[-2:]) + " " + sentence
+    for name in topic[:3]:
+        if re.search(rf"(?<![\w-]){re.escape(name)}", nearby):
+            return name
+    return None
 
 
 def _finish(title: str) -> str:
