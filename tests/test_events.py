@@ -82,7 +82,7 @@ def test_week_and_month_precision():
     assert got == {
         ("US jobs report", dt.date(2025, 11, 3), "week"),
         ("BoJ rate decision", dt.date(2025, 10, 1), "month"),
-        ("Brazil election", dt.date(2026, 10, 1), "month"),
+        ("Brazil holds an election", dt.date(2026, 10, 1), "month"),
     }
 
 

@@ -69,14 +69,14 @@ play face host meet vote elect decide rule sign approve pass debate discuss cons
 speak address deliver report post issue file submit list trade price sell buy order book ship deliver
 raise cut lower hike increase decrease keep set fix pay cost charge
 lay kick wrap conclude convene gather rally march protest strike honor honour induct celebrate mark
-stop tour perform run stage screen air broadcast premiere debut
+stop tour perform run stage screen broadcast premiere debut
 invite pick choose select name appoint nominate award present judge hire fire
 test try expect plan hope aim intend want seek need try agree refuse reject accept
 enter exit join quit retire resign step move shift switch transition replace
 introduce roll expand extend grow open close tighten loosen ease lift impose levy
 clarify test light enjoy see watch bring help become remain stay continue
 divulge disclose confirm deny answer respond tell say ask call warn urge
-undergo complete spend announce complete finalize finalise settle
+undergo complete spend announce complete finalize finalise settle happen occur
 """.split()
 _IRREGULAR = {
     "go": ("goes", "went", "gone"), "be": ("is", "was", "been"), "have": ("has", "had", "had"),
@@ -153,8 +153,7 @@ _DESCRIPTIONS = frozenset(
     business conglomerate brand manufacturer platform network operator provider developer publisher studio
     label band team club side squad country nation government administration ministry agency regulator
     city state league organisation organization federation association union party campaign
-    sedan car suv model vehicle truck phone device console laptop tablet game series film movie
-    show festival tour exhibition event conference summit fair expo album book
+    sedan car suv model vehicle truck phone device console laptop tablet
     minister president chancellor premier leader chief ceo executive singer actor actress star player
     coach manager striker goalkeeper keeper artist""".split()
 )
@@ -165,7 +164,7 @@ _ROLE_WORDS = frozenset(
     US U.S. Chinese Japanese American British French German""".split()
 )
 _TOKEN = re.compile(
-    r"\$?\d[\d,.:]*%?|(?:[A-Za-z]\.){2,}|[A-Za-z0-9][\w&'’\-.]*[\w&']|[A-Za-z0-9]|[^\w\s]"
+    r"\$?\d+(?:[,.:]\d+)*%?|(?:[A-Za-z]\.){2,}|[A-Za-z0-9][\w&'’\-.]*[\w&']|[A-Za-z0-9]|[^\w\s]"
 )
 
 
@@ -199,6 +198,12 @@ def tokenize(sentence: str, span: tuple[int, int] | None = None) -> list[Tok]:
     return toks
 
 
+_NOUN_FIRST = frozenset(
+    """trade report release sale show rally review issue list order book cost price plan vote test tour set need
+    hope end start run fly light name award present address debate march protest strike stage screen post file
+    charge cut hike increase decrease deal record return visit rule pass order ship play face cost hit lift
+    air stop step move shift switch open close""".split()
+)
 _NOUN_MODIFIERS = frozenset("next last first new final further more fewer job price rate trade".split())
 _AUX = _BE | _HAVE | _MODALS | frozenset(_FUTURE_MARKERS) | {"won't", "wo"}
 
@@ -216,10 +221,16 @@ def _is_verb(tok: Tok, prev: Tok | None, nxt: Tok | None = None) -> bool:
     if prev is not None and (prev.low in _DETS or prev.low.endswith("'s") or prev.low in _NOUN_MODIFIERS) \
             and form in ("base", "3sg", "ing", "past") and not (prev.low == "that" and form in ("3sg", "past")):
         return False  # "the show", "a meeting", "its release", "Alibaba's listing"; but "that stops at"
+    if form == "base" and low in _NOUN_FIRST and not (prev is not None and re.fullmatch(r"[a-z]+[^s']s", prev.low)):
+        return False  # "US-China trade talks": these words are nouns unless an auxiliary or "to" comes first
+    if prev is None and form == "base":
+        return False  # a clause does not open with a bare verb in news ("Air pollution is ...")
     if form == "ing" and (prev is None or prev.low not in _BE):
         return False  # a gerund or an adjective ("opening ceremony"), not a verb
     if nxt is not None and nxt.low in _AUX and form in ("3sg", "base"):
         return False  # "Job cuts will be announced": the noun before an auxiliary is the subject
+    if nxt is not None and form in ("3sg", "base") and _FORM.get(nxt.low) in ("3sg", "base") and not nxt.cap:
+        return False  # "the anniversary tour go on sale": a noun, then its verb
     if prev is not None and prev.low in _PREPS and form in ("base", "3sg") and prev.low != "to":
         return False  # "on sale", "in talks"
     return True
@@ -249,12 +260,12 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
         if t.text in (",", ";", ":", "—", "–", "(", ")", "--") or (t.text == "-" and 0 < i < len(toks) - 1
                                                                    and toks[i - 1].end < t.start):
             cuts.append(i)
-        elif t.low in ("which", "who", "where", "but", "while", "whereas", "although", "though") and i > 0:
+        elif t.low in ("which", "who", "where", "when", "but", "while", "whereas", "although", "though") and i > 0:
             cuts.append(i)
         elif t.low == "that" and i > 0 and i + 1 < len(toks) and _verb_at(toks, i + 1):
             cuts.append(i)  # "the tour that stops at ...": a relative clause
-        elif t.low == "that" and i > 0 and (_verb_at(toks, i - 1) or (i > 1 and _verb_at(toks, i - 2)
-                                                                     and toks[i - 1].cap)):
+        elif t.low == "that" and i > 0 and (_FORM.get(toks[i - 1].low) or _verb_at(toks, i - 1)
+                                            or (i > 1 and _verb_at(toks, i - 2) and toks[i - 1].cap)):
             cuts.append(i)  # "sources told Reuters that Russia ...": a reported clause
         elif t.low == "and" and i > 0 and _has_verb(toks[cuts[-1]:i]) and _starts_clause(toks[i + 1:]):
             cuts.append(i)
@@ -299,8 +310,15 @@ def clause_of(sentence: str, span: tuple[int, int]) -> Clause:
     piece = _strip_punct(toks[a:b])
     antecedent: list[Tok] = []
     relative = ""
+    if piece and piece[0].low in _AUX and idx > 0:
+        # "Japan's prime minister, Sanae Takaichi, will meet ...": the subject is the appositive before.
+        left = _strip_punct(toks[segs[idx - 1][0]:segs[idx - 1][1]])
+        if left and not _has_verb(left):
+            if idx > 1 and not any(t.cap for t in left[1:]) and not left[0].cap:
+                left = _strip_punct(toks[segs[idx - 2][0]:segs[idx - 2][1]])
+            piece = left + piece
     if piece and piece[0].low in ("which", "who", "that") and a > 0:
-        antecedent = _noun_phrase_before(toks[:a])
+        antecedent = _noun_phrase_before(toks, a)
         relative = "subject" if len(piece) > 1 and _verb_at(piece, 1) else "object"
         piece = piece[1:]
     elif piece and piece[0].low in _SUBORDINATORS | {"and", "but"}:
@@ -317,15 +335,22 @@ def _strip_punct(toks: list[Tok]) -> list[Tok]:
     return out
 
 
-def _noun_phrase_before(toks: list[Tok]) -> list[Tok]:
-    """The noun phrase that ends just before a relative word: "The 2020 Sentra, which..." -> The 2020 Sentra."""
-    toks = _strip_punct(toks)
+def _noun_phrase_before(toks: list[Tok], end: int) -> list[Tok]:
+    """The noun phrase that ends just before a relative word: "... the formalities of the deal, which" ->
+    "the deal"; "The 2020 Sentra, which" -> "The 2020 Sentra". It starts at the nearest determiner (a
+    name's own "of"/possessive included), or where a verb or punctuation stops it."""
+    while end > 0 and toks[end - 1].text in (",", ";", ":", "—", "–", "(", ")"):
+        end -= 1
     out: list[Tok] = []
-    for i in range(len(toks) - 1, -1, -1):
+    for i in range(end - 1, -1, -1):
         t = toks[i]
-        if _verb_at(toks, i) or t.text in (",", ";", ":") or t.time:
-            break
+        if (i < end - 1 and (_verb_at(toks, i) or _FORM.get(t.low) == "ing")) or t.text in (",", ";", ":") or t.time:
+            break  # the last word before "which"/"that" is the noun itself ("the reunion tour that ...")
+        if t.low in _PREPS and not (out and (out[0].cap or out[0].text[0].isdigit()) and i > 0 and toks[i - 1].cap):
+            break  # "details of [the tour]", but "Hall of Fame" stays whole
         out.insert(0, t)
+        if t.low in _DETS and not (i > 0 and toks[i - 1].cap and toks[i - 1].low.endswith("'s")):
+            break
         if len(out) >= 10:
             break
     while out and (out[0].low in _PREPS or out[0].low in ("and", "or")):
@@ -362,7 +387,8 @@ def _split_clause(clause: Clause) -> _Parts | None:
     kept: list[str] = []
     while j < len(toks):  # auxiliaries, schedule phrases and hedges, in the order news stacks them
         w = at(j)
-        if toks[j].time or (w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply")):
+        if toks[j].time or (w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply", "likely",
+                                                                  "unlikely")):
             j += 1  # "will officially announce", "is set to later announce"
         elif w in _NEGATION:
             negated = True
@@ -456,6 +482,8 @@ def _institutions() -> list[tuple[re.Pattern, str]]:
 
 def shorten_names(text: str, article: str = "") -> str:
     """Institution short names; people to their family name; roles and "Country's" before a person dropped."""
+    text = re.sub(r"(?<![\w.])U\.S\.(?:A\.)?(?!\w)", "US", text)
+    text = re.sub(r"(?<![\w.])U\.K\.(?!\w)", "UK", text)
     for rx, short in _institutions():
         text = rx.sub(short, text)
     words = text.split()
@@ -576,6 +604,11 @@ def resolve_subject(subject: list[str], before: str, article: str, topic: list[s
     if low[0] != "the" or not subject[-1].islower():
         return None
     head = low[-1]
+    role = " ".join(w for w in low[1:] if w not in ("new", "former", "current"))
+    if role in _ROLES:
+        # "the prime minister" -> the person named with that role earlier ("prime minister, Sanae Takaichi").
+        named = list(re.finditer(rf"(?i:{role})\s*,?\s+((?:[A-Z][a-z'’\-]+\s+)?[A-Z][a-z'’\-]+)", before))
+        return named[-1].group(1).split()[-1] if named else None
     # "the show" -> an earlier name ending in Show ("Los Angeles Auto Show").
     for name in reversed(_names_in(before[-4000:])):
         if name.split()[-1].lower() == head and len(name.split()) > 1:
@@ -594,6 +627,13 @@ def resolve_subject(subject: list[str], before: str, article: str, topic: list[s
     return None
 
 
+_ROLES = frozenset(
+    """prime minister|president|chancellor|premier|governor|chair|chairman|chairwoman|chief executive|ceo|
+    finance minister|foreign minister|secretary of state|treasury secretary|mayor|coach|manager""".replace("\n", "")
+    .split("|")
+)
+
+
 def _is_place(name: str, article: str) -> bool:
     """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York")."""
     uses = re.findall(rf"(\w+)\s+{re.escape(name)}(?![\w-])", article)
@@ -608,6 +648,8 @@ _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ese|ian|ish|ean|can|ch|i)|US|UK|EU")
 
 def _looks_like_person(name: str, article: str) -> bool:
     parts = name.split()
+    if _is_place(name, article):
+        return False
     if 2 <= len(parts) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in parts):
         return not _has_common_noun(parts[-1], article)
     return len(parts) == 1 and bool(re.search(rf"\b[A-Z][a-z]+\s+{re.escape(name)}\b", article))
@@ -631,7 +673,7 @@ def _plural(subject_words: list[str]) -> bool:
     h = head.lower()
     if h in ("they", "we"):
         return True
-    if head[:1].isupper():
+    if head[:1].isupper() and cut - 1 > 0:
         return h.endswith("ers")
     return h.endswith("s") and not h.endswith(("ss", "us", "is", "'s", "’s"))
 
@@ -661,7 +703,7 @@ def _rest_words(rest: list[Tok]) -> list[str]:
             if t.low in ("that", "which", "who", "where"):
                 # "in areas that do not ...": the phrase only makes sense with what was cut.
                 last_prep = max((i for i, w in enumerate(words) if w.lower() in _PREPS), default=None)
-                if last_prep is not None and last_prep > 0:
+                if last_prep is not None:
                     words = words[:last_prep]
             break
         words.append(t.text)
@@ -744,7 +786,7 @@ def _subject_words(subject: list[Tok]) -> list[str]:
     times = [i for i, t in enumerate(subject) if t.time]
     if times:
         subject = subject[times[-1] + 1:]
-    words = [t.text for t in subject if t.low not in ("onward", "onwards")]
+    words = [t.text for t in subject if t.low not in ("onward", "onwards") and re.search(r"[\w$]", t.text)]
     skip = _DETS - {"this", "these"} | _SUBORDINATORS | _PREPS | {"and", "but", "then", "so", "also", "meanwhile",
                                                                    "now", "still", "of"}
     lead: list[str] = []
@@ -792,11 +834,26 @@ def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> st
         owner = re.sub(r"['’]s$", "", subj[0])
         base = _BASE_OF.get(verb[-1], "hold")
         return capitalise(compose([owner], [_third_person(base)], ["its", *subj[1:]]))
+    if _only_happens(verb, rest, parts.passive) and len(subj) >= 2:
+        # "The U.S. jobs report is due next week", "The G20 summit will take place": the subject is the event.
+        return capitalise(compose(subj, [], []))
     verb_words = " ".join(_inflect(verb, _plural(subj), parts.passive)).split()
     rest = shorten_names(" ".join(rest), article).split()
     if not subj or not (verb_words or rest):
         return None
     return capitalise(compose(subj, verb_words, rest))
+
+
+def _only_happens(verb: list[str], rest: list[str], passive: bool) -> bool:
+    """A verb that says no more than "it happens then": be due, take place, be held (nothing after it)."""
+    tail = [w.lower() for w in rest]
+    if verb == ["be"] and tail[:1] in (["due"], ["scheduled"], ["expected"], ["slated"], ["set"], ["planned"]):
+        return len(tail) <= 2
+    if verb and _BASE_OF.get(verb[-1]) in ("take",) and tail[:1] == ["place"]:
+        return len(tail) <= 1
+    if passive and verb[-1] in ("held", "scheduled", "expected", "planned", "staged"):
+        return not tail or tail[0] in ("at", "in")
+    return verb and _BASE_OF.get(verb[-1]) in ("happen", "occur") and not tail
 
 
 def clause_actor(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:

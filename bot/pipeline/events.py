@@ -256,7 +256,8 @@ def _bank_title(text: str, before: str) -> str | None:
     banks = [a for a in actors if a in _CENTRAL_BANKS]
     if not banks:
         return None
-    action = _action(text, actors)
+    literal = re.search(r"\b(rate|policy)\s+decision", text, re.I)  # the words the text uses win
+    action = f"{literal.group(1).lower()} decision" if literal else _action(text, actors)
     if action in ("policy decision", "rate decision"):
         return f"{banks[0]} {action}"
     if action == "meeting" and re.search(r"\b(?:meets?|meeting)\b", text) and not [a for a in actors if a not in banks]:
@@ -264,10 +265,11 @@ def _bank_title(text: str, before: str) -> str | None:
     return None
 
 
-_MEETS = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?) (?:meets|is meeting|to meet)(?: with)? "
-                    r"(?P<b>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?)$")
+_MEETS = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?) (?:meets|is meeting|to meet)(?: with)?(?: [a-z]+)? "
+                    r"(?P<b>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?)(?: (?:in|at|on|for)\b.*)?$")
 _HOLDS_SUMMIT = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*) holds (?:a |an |the )?(?P<what>summit|talks|meeting) with "
-                           r"(?P<b>[A-Z][\w'’.\-]*)$")
+                           r"(?P<b>[A-Z][\w'’.\-]*)(?: (?:in|at|on|for)\b.*)?$")
+_BOTH_MEET = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*) and (?P<b>[A-Z][\w'’.\-]*) (?:meet|hold talks|hold a summit)$")
 _BETWEEN = re.compile(r"\b(?P<what>meeting|summit|talks)\s+between\s+(?P<a>[A-Z][\w'’.\-]*)\s+and\s+"
                       r"(?P<b>[A-Z][\w'’.\-]*)", re.I)
 
@@ -280,6 +282,9 @@ def _canonical(title: str) -> str:
     m = _HOLDS_SUMMIT.match(title)
     if m:
         return f"{m.group('a')}–{m.group('b')} {m.group('what')}"
+    m = _BOTH_MEET.match(title)
+    if m:
+        return f"{m.group('a')}–{m.group('b')} meeting"
     m = _BETWEEN.search(title)
     if m and m.group("a")[0].isupper() and m.group("b")[0].isupper():
         return f"{m.group('a')}–{m.group('b')} {m.group('what').lower()}"
@@ -476,7 +481,7 @@ tomorrow week weekend month year next this the ahead""".split())
 
 # ---------------------------------------------------------------------------------------------- dedup
 
-_ACTION_FAMILY = {"meets": "meeting", "meeting": "meeting", "summit": "meeting", "talks": "meeting"}
+_ACTION_FAMILY = {"meets": "meeting", "meet": "meeting", "meeting": "meeting", "summit": "meeting", "talks": "meeting"}
 
 
 def _title_parts(title: str) -> tuple[frozenset[str], str]:

@@ -87,7 +87,7 @@ _FUTURE_CUE = re.compile(
     r"\b(?:will|shall|won't|wo n't|'ll|going to|gonna|(?:set|expected|due|scheduled|slated|poised|likely|"
     r"planning|preparing)\s+to|scheduled|slated|due\s+(?:on|out|in)|upcoming|ahead|next(?!\s+to)|coming|"
     r"plans?\s+to|intends?\s+to|expects?\s+to|aims?\s+to|hopes?\s+to|to\s+be\s+held|as\s+soon\s+as|"
-    r"as\s+early\s+as|(?:is|are)\s+to\s+\w+|(?:is|are)\s+(?:meeting|holding|visiting|traveling|travelling|hosting|"
+    r"as\s+early\s+as|['’]s\s+(?:expected|planned|scheduled|upcoming)|(?:is|are)\s+to\s+\w+|(?:is|are)\s+(?:meeting|holding|visiting|traveling|travelling|hosting|"
     r"releasing|publishing|announcing|speaking|testifying|voting|flying|heading|due))\b",
     re.IGNORECASE,
 )
@@ -120,6 +120,7 @@ _CLAUSE_BREAK = re.compile(
     r"[;:]|\s--?\s|\bbut\b|,\s+(?:and|while|as|after|before|which|who|when)\b"
     r"|,\s+(?=(?:[A-Z][\w'’.\-]*\s+){1,4}(?:said|says|told|added|wrote)\b)|,\s+(?=(?:said|says|added)\b)"
     r"|\b(?:that|which|who)\s+(?=(?!is\b|was\b|has\b)[a-z]{3,}s\b)"
+    r"|,\s+(?=(?:has|have|had|is|are|was|were|will|would)\s+[a-z]+(?:ed|en)\b)"
 )
 FUTURE_BONUS = 12
 AFTER_PENALTY = 10  # the verb governing a day adverb usually precedes it ("said Monday that it will...")
