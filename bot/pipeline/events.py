@@ -25,7 +25,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
-from bot.pipeline.models import Event
 from bot.pipeline.entities import find_entities
 from bot.pipeline.event_titles import (
     MAX_TITLE_WORDS,
@@ -39,6 +38,7 @@ from bot.pipeline.event_titles import (
     title_for,
     trimmed_clause,
 )
+from bot.pipeline.models import Event
 from bot.pipeline.sentences import split_sentences
 from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
 
