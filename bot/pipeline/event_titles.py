@@ -260,7 +260,8 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
         if t.text in (",", ";", ":", "—", "–", "(", ")", "--") or (t.text == "-" and 0 < i < len(toks) - 1
                                                                    and toks[i - 1].end < t.start):
             cuts.append(i)
-        elif t.low in ("which", "who", "where", "when", "but", "while", "whereas", "although", "though") and i > 0:
+        elif t.low in ("which", "who", "where", "when", "but", "while", "whereas", "although", "though", "once",
+                       "because", "unless", "if") and i > 0:
             cuts.append(i)
         elif t.low == "that" and i > 0 and i + 1 < len(toks) and _verb_at(toks, i + 1):
             cuts.append(i)  # "the tour that stops at ...": a relative clause
@@ -634,13 +635,14 @@ _ROLES = frozenset(
 )
 
 
-def _is_place(name: str, article: str) -> bool:
+def _is_place(name: str, article: str, least: int = 2) -> bool:
     """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York")."""
     uses = re.findall(rf"(\w+)\s+{re.escape(name)}(?![\w-])", article)
     if not uses:
         return False
     placed = sum(w.lower() in ("in", "at", "from", "to", "across", "near", "inside", "outside") for w in uses)
-    return placed * 2 >= len(uses)
+    total = len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", article))
+    return placed >= least and placed * 2 >= total
 
 
 _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ese|ian|ish|ean|can|ch|i)|US|UK|EU")
@@ -648,7 +650,7 @@ _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ese|ian|ish|ean|can|ch|i)|US|UK|EU")
 
 def _looks_like_person(name: str, article: str) -> bool:
     parts = name.split()
-    if _is_place(name, article):
+    if _is_place(name, article, least=1):
         return False
     if 2 <= len(parts) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in parts):
         return not _has_common_noun(parts[-1], article)
@@ -758,13 +760,18 @@ def compose(subj: list[str], verb: list[str], rest: list[str]) -> list[str]:
         rest = [w for w in rest if w.lower() not in ("the", "a", "an")]
         subj = subj[:1] + [w for w in subj[1:] if w.lower() not in ("the", "a", "an")]
     if n() > MAX_TITLE_WORDS:
-        cut = next((i for i, w in enumerate(subj) if i and w.lower() in ("from", "across", "in", "at", "with")), None)
+        cut = next((i for i, w in enumerate(subj) if i and (w.lower() in ("from", "across", "in", "at", "with")
+                                                            or _FORM.get(w.lower()) == "ing")), None)
+        if cut is None and len(subj) > 4:
+            cut = next((i for i, w in enumerate(subj) if i and w.lower() in _PREPS and not subj[i + 1:i + 2] == [""]
+                        and not (i + 1 < len(subj) and subj[i + 1][:1].isupper() and subj[i - 1][:1].isupper())),
+                       None)
         if cut:
             subj = subj[:cut]
     if n() > MAX_TITLE_WORDS:
         rest = _drop_descriptions(rest)
-    if n() > MAX_TITLE_WORDS and verb[-2:-1] == ["be"]:
-        verb = [w for w in verb[:-2] if w != "to"] + verb[-1:]
+    if n() > MAX_TITLE_WORDS and verb[:2] == ["to", "be"] and len(verb) == 3:
+        verb = verb[-1:]
     while n() > MAX_TITLE_WORDS and rest:
         shorter = _drop_last_phrase(rest, 0)
         rest = shorter if len(shorter) < len(rest) else rest[:-1]
@@ -807,12 +814,17 @@ _COMMON_START = frozenset("the a an job jobs tickets order orders next this arch
 
 
 def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:
-    """A title from the clause's subject, verb and object; None when the clause gives no confident one."""
+    """A title from the clause's subject, verb and object; None when the clause gives no confident one,
+    "" when the clause announces nothing (negated: "won't travel"; first person: "I think ...")."""
     parts = _split_clause(clause)
-    if parts is None or parts.negated:
+    if parts is not None and parts.negated:
+        return ""
+    if parts is None:
         return None
     subj_words = _subject_words(parts.subject)
-    if not subj_words or subj_words[0].lower() in _FIRST_PERSON:
+    if any(w.lower() in _FIRST_PERSON for w in subj_words):
+        return ""
+    if not subj_words:
         return None
     named = resolve_subject(subj_words, before, article, topic)
     if named:

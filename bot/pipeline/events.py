@@ -332,6 +332,8 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         if actor:
             return _finish(f"{actor} {_noun_title(noun[0], article)[:1].lower()}{_noun_title(noun[0], article)[1:]}")
     title = title_for(clause, context, article, topic)
+    if title == "":
+        return None  # negated or first person: nothing is announced
     if title is None and _FIRST_PERSON_CLAUSE.match(clause_text):
         return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
     if title is None:
