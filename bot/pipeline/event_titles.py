@@ -28,7 +28,7 @@ a question, a dated noun without an action).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = ["Clause", "clause_of", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
@@ -160,9 +160,10 @@ _DESCRIPTIONS = frozenset(
 _ROLE_WORDS = frozenset(
     """President Prime Minister Premier Chancellor Governor Chair Chairman Chairwoman Secretary Leader King
     Queen Mr Mrs Ms Dr Sen Rep Gov Senator Representative Judge Justice CEO Chief Executive Coach
-    Director Commissioner Attorney General Ambassador Speaker Mayor New Former Vice Deputy Acting
-    US U.S. Chinese Japanese American British French German""".split()
+    Director Commissioner Attorney General Ambassador Speaker Mayor""".split()
 )
+# Words that describe a role when one follows ("New Prime Minister", "US President"), never names by themselves.
+_ROLE_MODIFIERS = frozenset("New Former Vice Deputy Acting US U.S. Chinese Japanese American British French German".split())
 _TOKEN = re.compile(
     r"\$?\d+(?:[,.:]\d+)*%?|(?:[A-Za-z]\.){2,}|[A-Za-z0-9][\w&'’\-.]*[\w&']|[A-Za-z0-9]|[^\w\s]"
 )
@@ -174,6 +175,7 @@ class Tok:
     start: int
     end: int
     time: bool = False
+    other: bool = False  # part of another date in the sentence: never in a title
 
     @property
     def low(self) -> str:
@@ -184,7 +186,9 @@ class Tok:
         return self.text[:1].isupper()
 
 
-def tokenize(sentence: str, span: tuple[int, int] | None = None) -> list[Tok]:
+def tokenize(sentence: str, span: tuple[int, int] | None = None,
+             others: tuple[tuple[int, int], ...] = ()) -> list[Tok]:
+    """Word tokens with offsets; those of the date at `span` are marked `time`, other dates `other`."""
     toks = []
     for m in _TOKEN.finditer(sentence):
         text = m.group(0)
@@ -194,6 +198,8 @@ def tokenize(sentence: str, span: tuple[int, int] | None = None) -> list[Tok]:
         t = Tok(text, m.start(), end)
         if span and t.start < span[1] and span[0] < t.end:
             t.time = True
+        elif any(t.start < e and s < t.end for s, e in others):
+            t.other = True
         toks.append(t)
     return toks
 
@@ -205,6 +211,7 @@ _NOUN_FIRST = frozenset(
     air stop step move shift switch open close""".split()
 )
 _NOUN_MODIFIERS = frozenset("next last first new final further more fewer job price rate trade".split())
+_REPORTING = frozenset("said says say told added announced stated reported noted confirmed".split())
 _AUX = _BE | _HAVE | _MODALS | frozenset(_FUTURE_MARKERS) | {"won't", "wo"}
 
 
@@ -249,6 +256,7 @@ class Clause:
     antecedent: list[Tok]  # the noun phrase a relative "which/who/that" clause is about
     relative: str  # "", "subject" (which goes...), "object" (which Chelsea hope to announce)
     sentence: str
+    reporter: list[Tok] = field(default_factory=list)  # "Dresdner Bank" in "Dresdner Bank said it will ..."
 
 
 def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
@@ -270,6 +278,9 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
             cuts.append(i)  # "sources told Reuters that Russia ...": a reported clause
         elif t.low == "and" and i > 0 and _has_verb(toks[cuts[-1]:i]) and _starts_clause(toks[i + 1:]):
             cuts.append(i)
+        elif i > 0 and toks[i - 1].low in _REPORTING and t.low != "that" and _starts_clause(toks[i:]) \
+                and not t.time:
+            cuts.append(i)  # "Dresdner Bank said | it will also buy ...": the report's content is the clause
     cuts.append(len(toks))
     out = []
     for a, b in zip(cuts, cuts[1:], strict=False):
@@ -296,9 +307,9 @@ def _starts_clause(rest: list[Tok]) -> bool:
     return False
 
 
-def clause_of(sentence: str, span: tuple[int, int]) -> Clause:
+def clause_of(sentence: str, span: tuple[int, int], others: tuple[tuple[int, int], ...] = ()) -> Clause:
     """The clause of `sentence` that holds the time expression at `span` (character offsets)."""
-    toks = tokenize(sentence, span)
+    toks = tokenize(sentence, span, others)
     segs = _segments(toks)
     idx = next((k for k, (a, b) in enumerate(segs) if any(t.time for t in toks[a:b])), 0)
     a, b = segs[idx]
@@ -313,18 +324,30 @@ def clause_of(sentence: str, span: tuple[int, int]) -> Clause:
     relative = ""
     if piece and piece[0].low in _AUX and idx > 0:
         # "Japan's prime minister, Sanae Takaichi, will meet ...": the subject is the appositive before.
-        left = _strip_punct(toks[segs[idx - 1][0]:segs[idx - 1][1]])
+        k = idx - 1
+        left = _strip_punct(toks[segs[k][0]:segs[k][1]])
+        # A modifier ("advertised in ...", "52 years old") is skipped for the noun phrase before it.
+        while k > 0 and left and (left[0].text.islower() and left[0].low not in _DETS or left[0].text[0].isdigit()):
+            k -= 1
+            left = _strip_punct(toks[segs[k][0]:segs[k][1]])
         if left and not _has_verb(left):
-            if idx > 1 and not any(t.cap for t in left[1:]) and not left[0].cap:
-                left = _strip_punct(toks[segs[idx - 2][0]:segs[idx - 2][1]])
             piece = left + piece
-    if piece and piece[0].low in ("which", "who", "that") and a > 0:
+    complement = piece and piece[0].low == "that" and a > 0 and (
+        _FORM.get(toks[a - 1].low) or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
+    if piece and piece[0].low in ("which", "who", "that") and a > 0 and not complement:
         antecedent = _noun_phrase_before(toks, a)
         relative = "subject" if len(piece) > 1 and _verb_at(piece, 1) else "object"
         piece = piece[1:]
-    elif piece and piece[0].low in _SUBORDINATORS | {"and", "but"}:
+    elif piece and piece[0].low in _SUBORDINATORS | {"and", "but", "that"}:
         piece = piece[1:]
-    return Clause(piece, antecedent, relative, sentence)
+    reporter: list[Tok] = []
+    if idx > 0 and a > 0 and toks[a - 1].low in _REPORTING | {"that"}:
+        head = segs[idx - 1]
+        words = _strip_punct(toks[head[0]:head[1]])
+        rv = next((i for i, t in enumerate(words) if t.low in _REPORTING), None)
+        if rv:
+            reporter = words[:rv]
+    return Clause(piece, antecedent, relative, sentence, reporter)
 
 
 def _strip_punct(toks: list[Tok]) -> list[Tok]:
@@ -451,11 +474,9 @@ def _without_date(toks: list[Tok]) -> list[Tok]:
     """Drop the date's tokens and the words that only introduced it ("on", "at", "beginning", "as of")."""
     out: list[Tok] = []
     for k, t in enumerate(toks):
-        if t.time:
+        if t.time or t.other:
             while out and out[-1].low in _DATE_INTRO:
                 out.pop()
-            continue
-        if out and out[-1].time:
             continue
         if t.low in ("onward", "onwards") and k and toks[k - 1].time:
             continue
@@ -525,7 +546,7 @@ def _person_run(words: list[str], article: str) -> bool:
         run.append(w.rstrip(","))
         if w.endswith(("'s", "’s", ",")):
             break
-    core = [w.rstrip(",") for w in run if w not in _ROLE_WORDS]
+    core = [w.rstrip(",") for w in run if w not in _ROLE_WORDS and w not in _ROLE_MODIFIERS]
     return 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+(?:['’]s)?", p) for p in core) \
         and not _has_common_noun(re.sub(r"['’]s$", "", core[-1]), article)
 
@@ -544,9 +565,11 @@ def _shorten_run(run: list[str], article: str, person: bool = False) -> list[str
             core = [short]
             break
     had_role = False
-    while len(core) > 1 and core[0] in _ROLE_WORDS:
+    while len(core) > 1 and (core[0] in _ROLE_WORDS or core[0] in _ROLE_MODIFIERS and core[1] in _ROLE_WORDS):
         had_role = True
         core.pop(0)
+    if _is_place(" ".join(core), article, least=1):
+        person = had_role = False
     shape = 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in core)
     if shape and (person or had_role or _surname_used_alone(core, article)):
         core = [core[-1]]
@@ -827,6 +850,10 @@ def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> st
     if not subj_words:
         return None
     named = resolve_subject(subj_words, before, article, topic)
+    if len(subj_words) == 1 and subj_words[0].lower() in _PRONOUNS and clause.reporter:
+        # "Dresdner Bank said it will buy ...": the pronoun is the one reporting.
+        reporter = _subject_words(clause.reporter)
+        named = " ".join(w for w in reporter if w.lower() != "the") if has_name(reporter + reporter) else named
     if named:
         subj_words = named.split()
     elif subj_words[0].lower() in _PRONOUNS:

@@ -305,11 +305,12 @@ def _noun_title(words: list[str], article: str) -> str:
     return capitalise(compose(title.split(), [], []))
 
 
-def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str]) -> str | None:
+def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str],
+           others: tuple[tuple[int, int], ...] = ()) -> str | None:
     """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
     if _QUESTION_END.search(sentence):
         return None  # a question is not an announcement
-    clause = clause_of(sentence, span)
+    clause = clause_of(sentence, span, others)
     if not clause.tokens:
         return None
     clause_text = " ".join(t.text for t in clause.tokens)
@@ -420,6 +421,8 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             if target is None:
                 continue
             prec, date, clock = target
+            if re.search(r"\bof\s+record\s+$", text[max(0, m.start - 12):m.start]):
+                continue  # "to stock of record Nov. 16": a qualifier of the payment, not a happening
             if _HEDGE.search(sent.text, 0, m.start - sent.start):
                 continue  # "unclear whether the Fed will cut in December": a question, not a scheduled event
             tense = tense_at(sent.text, m.start - sent.start)
@@ -444,7 +447,9 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
         for (prec, date), slot in sorted(candidates.items(), key=lambda kv: kv[0][1]):
             if topic is None:
                 topic = find_entities(text, limit=6)
-            title = _title(sent.text, slot["span"], text[:sent.start], text, topic)
+            others = tuple((o.start - sent.start, o.end - sent.start) for o in inside
+                           if (o.start - sent.start, o.end - sent.start) != slot["span"])
+            title = _title(sent.text, slot["span"], text[:sent.start], text, topic, others)
             if not title:
                 continue
             events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
