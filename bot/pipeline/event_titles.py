@@ -278,8 +278,8 @@ def _segments(toks: list[Tok]) -> list[tuple[int, int]]:
             cuts.append(i)  # "sources told Reuters that Russia ...": a reported clause
         elif t.low == "and" and i > 0 and _has_verb(toks[cuts[-1]:i]) and _starts_clause(toks[i + 1:]):
             cuts.append(i)
-        elif i > 0 and toks[i - 1].low in _REPORTING and t.low != "that" and _starts_clause(toks[i:]) \
-                and not t.time:
+        elif i > 0 and toks[i - 1].low in _REPORTING and t.low != "that" and not t.time and (
+                _starts_clause(toks[i:]) or (t.low in _PRONOUNS and i + 1 < len(toks) and _verb_at(toks, i + 1))):
             cuts.append(i)  # "Dresdner Bank said | it will also buy ...": the report's content is the clause
     cuts.append(len(toks))
     out = []
@@ -326,11 +326,18 @@ def clause_of(sentence: str, span: tuple[int, int], others: tuple[tuple[int, int
         # "Japan's prime minister, Sanae Takaichi, will meet ...": the subject is the appositive before.
         k = idx - 1
         left = _strip_punct(toks[segs[k][0]:segs[k][1]])
-        # A modifier ("advertised in ...", "52 years old") is skipped for the noun phrase before it.
-        while k > 0 and left and (left[0].text.islower() and left[0].low not in _DETS or left[0].text[0].isdigit()):
+        # A modifier ("advertised in ...", "52 years old") or a relative clause ("who were invited ...") is
+        # skipped for the noun phrase before it.
+        while k > 0 and left and (left[0].text.islower() and left[0].low not in _DETS or left[0].text[0].isdigit()
+                                  or left[0].low in ("who", "which")):
             k -= 1
             left = _strip_punct(toks[segs[k][0]:segs[k][1]])
         if left and not _has_verb(left):
+            # A list ("Poland, the Czech Republic and Hungary") runs back over verbless pieces.
+            while k > 0 and (items := _strip_punct(toks[segs[k - 1][0]:segs[k - 1][1]])) and not _has_verb(items) \
+                    and items[0].cap and len(items) <= 4 and any(t.low == "and" for t in left):
+                left = items + [Tok(",", 0, 0)] + left
+                k -= 1
             piece = left + piece
     complement = piece and piece[0].low == "that" and a > 0 and (
         _FORM.get(toks[a - 1].low) or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
@@ -393,6 +400,7 @@ class _Parts:
     passive: bool
     hedged: bool
     negated: bool
+    bare: bool = False  # the main verb is an unlisted base form ("will succeed")
 
 
 def _split_clause(clause: Clause) -> _Parts | None:
@@ -407,19 +415,21 @@ def _split_clause(clause: Clause) -> _Parts | None:
         return words[k] if k < len(words) else ""
 
     j = vi
-    hedged = negated = passive = False
+    hedged = negated = passive = future = False
     kept: list[str] = []
     while j < len(toks):  # auxiliaries, schedule phrases and hedges, in the order news stacks them
         w = at(j)
-        if toks[j].time or (w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply", "likely",
-                                                                  "unlikely")):
-            j += 1  # "will officially announce", "is set to later announce"
+        if toks[j].time or toks[j].other or w in _ADVERBS or (
+                w.endswith("ly") and w not in ("early", "only", "rally", "apply", "reply", "supply", "likely", "unlikely")):
+            j += 1  # "will officially announce", "will also buy", "is set to later announce"
         elif w in _NEGATION:
             negated = True
             j += 1
         elif w in _FUTURE_MARKERS or (w in _HAVE and _FORM.get(at(j + 1)) == "past"):
+            future = future or w in _FUTURE_MARKERS
             j += 1
         elif w in _BE and at(j + 1) in _SCHEDULE_WORDS and at(j + 2) == "to":
+            future = True
             j += 3
         elif w in _BE and at(j + 1) in _HEDGE_WORDS and at(j + 2) == "to":
             hedged = True
@@ -451,6 +461,7 @@ def _split_clause(clause: Clause) -> _Parts | None:
             break
         else:
             break
+    bare = False  # a verb after "will" that the word list does not know: still a base form
     if kept and kept[-1] == "be":
         rest = toks[j:]
         verb = kept
@@ -462,11 +473,14 @@ def _split_clause(clause: Clause) -> _Parts | None:
             main = _BASE_OF[main]
         elif _FORM.get(main) is None and not passive and not re.fullmatch(r"[a-z]+", main):
             return None
+        bare = future and main not in _FORM and not passive
         verb = [*kept, main]
         rest = toks[j + 1:]
-    return _Parts(subject, verb, _without_date(rest), passive, hedged, negated)
+    return _Parts(subject, verb, _without_date(rest), passive, hedged, negated, bare)
 
 
+_CONNECTIVES = frozenset("also meanwhile now still moreover however furthermore separately additionally".split())
+_ADVERBS = frozenset("also then still again now just soon finally first later jointly".split())
 _HOPE_VERBS = frozenset("hope hopes plan plans aim aims intend intends want wants expect expects seek seeks".split())
 
 
@@ -703,7 +717,7 @@ def _plural(subject_words: list[str]) -> bool:
     return h.endswith("s") and not h.endswith(("ss", "us", "is", "'s", "’s"))
 
 
-def _inflect(verb: list[str], plural: bool, passive: bool) -> list[str]:
+def _inflect(verb: list[str], plural: bool, passive: bool, bare: bool = False) -> list[str]:
     """Headline tense: "opens", "are back", "to be announced", hedges kept ("expected to lay off")."""
     if not verb:
         return []
@@ -713,7 +727,7 @@ def _inflect(verb: list[str], plural: bool, passive: bool) -> list[str]:
     head = out[0]
     if head == "be":
         out[0] = "are" if plural else "is"
-    elif _FORM.get(head) == "base":
+    elif _FORM.get(head) == "base" or (bare and len(out) == 1):
         out[0] = head if plural else _third_person(head)
     elif _FORM.get(head) == "3sg" and plural:
         out[0] = _BASE_OF[head]
@@ -816,9 +830,9 @@ def _subject_words(subject: list[Tok]) -> list[str]:
     times = [i for i, t in enumerate(subject) if t.time]
     if times:
         subject = subject[times[-1] + 1:]
-    words = [t.text for t in subject if t.low not in ("onward", "onwards") and re.search(r"[\w$]", t.text)]
-    skip = _DETS - {"this", "these"} | _SUBORDINATORS | _PREPS | {"and", "but", "then", "so", "also", "meanwhile",
-                                                                   "now", "still", "of"}
+    words = [t.text for t in subject if t.low not in ("onward", "onwards") and (re.search(r"[\w$]", t.text)
+                                                                                or t.text == "," and t.start == 0)]
+    skip = _DETS - {"this", "these"} | _SUBORDINATORS | _PREPS | _CONNECTIVES | {"and", "but", "then", "so", "of"}
     lead: list[str] = []
     while words and words[0].lower() in skip:
         lead.append(words.pop(0))
@@ -876,7 +890,7 @@ def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> st
     if _only_happens(verb, rest, parts.passive) and len(subj) >= 2:
         # "The U.S. jobs report is due next week", "The G20 summit will take place": the subject is the event.
         return capitalise(compose(subj, [], []))
-    verb_words = " ".join(_inflect(verb, _plural(subj), parts.passive)).split()
+    verb_words = " ".join(_inflect(verb, _plural(subj), parts.passive, parts.bare)).split()
     rest = shorten_names(" ".join(rest), article).split()
     if not subj or not (verb_words or rest):
         return None
@@ -915,7 +929,7 @@ def trimmed_clause(clause: Clause, article: str) -> str:
     """The clause's own words, without the date, at most eight whole words and no dangling function word."""
     words = [t.text for t in _without_date(clause.tokens)]
     words = [w for w in words if re.search(r"[\w$%]", w)]
-    while words and (words[0].lower() in _DETS | _SUBORDINATORS | {"and", "but", "so", "then"}):
+    while words and (words[0].lower() in _DETS | _SUBORDINATORS | _CONNECTIVES | {"and", "but", "so", "then", "by"}):
         words.pop(0)
     words = shorten_names(" ".join(words), article).split()
     while len(words) > MAX_TITLE_WORDS:

@@ -308,8 +308,8 @@ def _noun_title(words: list[str], article: str) -> str:
 def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str],
            others: tuple[tuple[int, int], ...] = ()) -> str | None:
     """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
-    if _QUESTION_END.search(sentence):
-        return None  # a question is not an announcement
+    if _QUESTION_END.search(sentence) or _first_person_outside_quotes(sentence[:span[0]]):
+        return None  # a question, or the writer's own chatter ("I hope that, whatever happens today, ...")
     clause = clause_of(sentence, span, others)
     if not clause.tokens:
         return None
@@ -325,7 +325,12 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
     if bank:
         return bank
     if noun and noun[1] in ("subject", "before"):
-        return _finish(_noun_title(noun[0], article))
+        title = _noun_title(noun[0], article)
+        if not has_name(title.split()):
+            actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
+            if actor and actor.lower() not in title.lower():
+                title = f"{actor}: {title[:1].lower() + title[1:]}"
+        return _finish(title)
     if noun and noun[1] == "adjunct":
         # "Russia is unlikely to agree ... at a meeting with fellow exporters next month": the meeting is
         # the dated thing, whatever Russia does there; its actor is the clause's subject.
@@ -344,6 +349,15 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         if actor and actor.lower() not in title.lower():
             title = f"{actor}: {title[:1].lower() + title[1:]}"
     return _finish(_canonical(title)) if title else None
+
+
+def _first_person_outside_quotes(prefix: str) -> bool:
+    """"I"/"we" as the writer's own voice before the date: not inside a quotation."""
+    for m in re.finditer(r"(?<![\w'’])(?:I|[Ww]e)(?=\s|['’](?:m|ll|ve|re|d)\b)", prefix):
+        quotes = len(re.findall(r"[\"“”]|``|''", prefix[:m.start()]))
+        if quotes % 2 == 0:
+            return True
+    return False
 
 
 _FIRST_PERSON_CLAUSE = re.compile(r"^(?:\w+\s+){0,2}(?:I|we|We|you|You|I'm|I’m|we're|we’re)\b")
