@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Clause", "clause_of", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
+__all__ = ["Clause", "clause_of", "fit_words", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
 
 MAX_TITLE_WORDS = 8
@@ -774,6 +774,17 @@ def _drop_last_phrase(words: list[str], floor: int) -> list[str]:
     return _trim_tail(words[:k])
 
 
+def fit_words(words: list[str]) -> list[str]:
+    """Any title cut to MAX_TITLE_WORDS: articles after the first word go, then trailing phrases."""
+    if len(words) <= MAX_TITLE_WORDS:
+        return _trim_tail(words) or words
+    words = words[:1] + [w for w in words[1:] if w.lower() not in ("the", "a", "an")]
+    while len(words) > MAX_TITLE_WORDS:
+        shorter = _drop_last_phrase(words, 2)
+        words = shorter if 2 <= len(shorter) < len(words) else _trim_tail(words[:MAX_TITLE_WORDS])
+    return words
+
+
 def _drop_descriptions(words: list[str]) -> list[str]:
     """"against defending champion Croatia" -> "against Croatia": lower-case words right before a name."""
     out = list(words)
@@ -841,13 +852,20 @@ def _subject_words(subject: list[Tok]) -> list[str]:
     return words
 
 
-def has_name(words: list[str]) -> bool:
-    return any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]) or bool(words and words[0][:1].isupper()
-                                                                                 and not words[0].islower()
-                                                                                 and words[0].lower() not in _COMMON_START)
+def has_name(words: list[str], article: str = "") -> bool:
+    """Does a title name someone? A capital after the first word does; the first word only when the article
+    also writes it with a capital in mid-sentence (so "Deadline" or "Tickets" is no name)."""
+    if any(w[:1].isupper() or w[:1].isdigit() for w in words[1:]):
+        return True
+    if not words or not words[0][:1].isupper():
+        return False
+    first = re.sub(r"['’]s$|[:,]$", "", words[0])
+    if article:
+        return bool(re.search(rf"[a-z,;] {re.escape(first)}\b", article))
+    return first.lower() not in _COMMON_START
 
 
-_COMMON_START = frozenset("the a an job jobs tickets order orders next this architects".split())
+_COMMON_START = frozenset("the a an job jobs tickets order orders next this architects deadline".split())
 
 
 def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:
@@ -867,7 +885,7 @@ def title_for(clause: Clause, before: str, article: str, topic: list[str]) -> st
     if len(subj_words) == 1 and subj_words[0].lower() in _PRONOUNS and clause.reporter:
         # "Dresdner Bank said it will buy ...": the pronoun is the one reporting.
         reporter = _subject_words(clause.reporter)
-        named = " ".join(w for w in reporter if w.lower() != "the") if has_name(reporter + reporter) else named
+        named = " ".join(w for w in reporter if w.lower() != "the") if has_name(reporter + reporter, article) else named
     if named:
         subj_words = named.split()
     elif subj_words[0].lower() in _PRONOUNS:

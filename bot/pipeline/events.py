@@ -32,6 +32,7 @@ from bot.pipeline.event_titles import (
     clause_actor,
     clause_of,
     compose,
+    fit_words,
     event_noun_phrase,
     has_name,
     shorten_names,
@@ -318,7 +319,7 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
     noun = event_noun_phrase(sentence, span)
     if noun and noun[1] == "possessive":
         text = shorten_names(" ".join(noun[0]), article)
-        if not noun[0] or not (has_name(text.split()) or _SCHEDULED_WORD.search(text)):
+        if not noun[0] or not (has_name(text.split(), article) or _SCHEDULED_WORD.search(text)):
             return None  # "this week's negotiations": a dated noun, no action
         return _bank_title(text, before) or _finish(_noun_title(noun[0], article))
     bank = _bank_title(clause_text, context)
@@ -326,7 +327,7 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         return bank
     if noun and noun[1] in ("subject", "before"):
         title = _noun_title(noun[0], article)
-        if not has_name(title.split()):
+        if not has_name(title.split(), article):
             actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
             if actor and actor.lower() not in title.lower():
                 title = f"{actor}: {title[:1].lower() + title[1:]}"
@@ -344,7 +345,7 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
     if title is None:
         title = trimmed_clause(clause, article)
-    if title and not has_name(title.split()):
+    if title and not has_name(title.split(), article):
         actor = _context_actor(sentence, before, topic)
         if actor and actor.lower() not in title.lower():
             title = f"{actor}: {title[:1].lower() + title[1:]}"
@@ -374,8 +375,8 @@ def _context_actor(sentence: str, before: str, topic: list[str]) -> str | None:
 
 
 def _finish(title: str) -> str:
-    words = title.split()
-    return " ".join(words[:MAX_TITLE_WORDS])
+    """At most MAX_TITLE_WORDS whole words: articles go first, then trailing phrases; no dangling "to"/"the"."""
+    return " ".join(fit_words(title.split()))
 
 
 # ---------------------------------------------------------------------------------------------- dates
