@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Clause", "clause_of", "fit_words", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
+__all__ = ["Clause", "clause_of", "fit_words", "lower_first", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
 
 MAX_TITLE_WORDS = 8
@@ -228,7 +228,8 @@ def _is_verb(tok: Tok, prev: Tok | None, nxt: Tok | None = None) -> bool:
     if prev is not None and (prev.low in _DETS or prev.low.endswith("'s") or prev.low in _NOUN_MODIFIERS) \
             and form in ("base", "3sg", "ing", "past") and not (prev.low == "that" and form in ("3sg", "past")):
         return False  # "the show", "a meeting", "its release", "Alibaba's listing"; but "that stops at"
-    if form == "base" and low in _NOUN_FIRST and not (prev is not None and re.fullmatch(r"[a-z]+[^s']s", prev.low)):
+    if form == "base" and low in _NOUN_FIRST and not (prev is not None and re.fullmatch(r"[a-z]+[^s']s", prev.low)) \
+            and not (nxt is not None and nxt.low == "to"):
         return False  # "US-China trade talks": these words are nouns unless an auxiliary or "to" comes first
     if prev is None and form == "base":
         return False  # a clause does not open with a bare verb in news ("Air pollution is ...")
@@ -340,7 +341,7 @@ def clause_of(sentence: str, span: tuple[int, int], others: tuple[tuple[int, int
                 k -= 1
             piece = left + piece
     complement = piece and piece[0].low == "that" and a > 0 and (
-        _FORM.get(toks[a - 1].low) or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
+        _verb_at(toks, a - 1) or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
     if piece and piece[0].low in ("which", "who", "that") and a > 0 and not complement:
         antecedent = _noun_phrase_before(toks, a)
         relative = "subject" if len(piece) > 1 and _verb_at(piece, 1) else "object"
@@ -860,9 +861,21 @@ def has_name(words: list[str], article: str = "") -> bool:
     if not words or not words[0][:1].isupper():
         return False
     first = re.sub(r"['’]s$|[:,]$", "", words[0])
+    if first.lower() in _COMMON_START:
+        return False
     if article:
-        return bool(re.search(rf"[a-z,;] {re.escape(first)}\b", article))
-    return first.lower() not in _COMMON_START
+        if re.search(rf"[a-z,;] {re.escape(first)}\b", article):
+            return True  # written with a capital in mid-sentence
+        return not re.search(rf"(?<![\w-]){re.escape(first.lower())}(?![\w-])", article) and not first.endswith("s")
+    return True
+
+
+def lower_first(title: str, article: str) -> str:
+    """The title's first letter in lower case after a "Name:" prefix, unless that word is itself a name."""
+    words = title.split()
+    if words and has_name([words[0], "x"], article):
+        return title
+    return title[:1].lower() + title[1:]
 
 
 _COMMON_START = frozenset("the a an job jobs tickets order orders next this architects deadline".split())

@@ -33,6 +33,7 @@ from bot.pipeline.event_titles import (
     clause_of,
     compose,
     fit_words,
+    lower_first,
     event_noun_phrase,
     has_name,
     shorten_names,
@@ -330,14 +331,14 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         if not has_name(title.split(), article):
             actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
             if actor and actor.lower() not in title.lower():
-                title = f"{actor}: {title[:1].lower() + title[1:]}"
+                title = f"{actor}: {lower_first(title, article)}"
         return _finish(title)
     if noun and noun[1] == "adjunct":
         # "Russia is unlikely to agree ... at a meeting with fellow exporters next month": the meeting is
         # the dated thing, whatever Russia does there; its actor is the clause's subject.
         actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
         if actor:
-            return _finish(f"{actor} {_noun_title(noun[0], article)[:1].lower()}{_noun_title(noun[0], article)[1:]}")
+            return _finish(f"{actor} {lower_first(_noun_title(noun[0], article), article)}")
     title = title_for(clause, context, article, topic)
     if title == "":
         return None  # negated or first person: nothing is announced
@@ -348,7 +349,7 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
     if title and not has_name(title.split(), article):
         actor = _context_actor(sentence, before, topic)
         if actor and actor.lower() not in title.lower():
-            title = f"{actor}: {title[:1].lower() + title[1:]}"
+            title = f"{actor}: {lower_first(title, article)}"
     return _finish(_canonical(title)) if title else None
 
 
