@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Clause", "clause_of", "fit_words", "lower_first", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
+__all__ = ["Clause", "clause_of", "fit_words", "lower_first", "is_place", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
 
 MAX_TITLE_WORDS = 8
@@ -341,7 +341,8 @@ def clause_of(sentence: str, span: tuple[int, int], others: tuple[tuple[int, int
                 k -= 1
             piece = left + piece
     complement = piece and piece[0].low == "that" and a > 0 and (
-        _verb_at(toks, a - 1) or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
+        _verb_at(toks, a - 1) or _FORM.get(toks[a - 1].low) in ("ing", "past", "3sg")
+        or toks[a - 1].low in _REPORTING or (a > 1 and toks[a - 2].low in _REPORTING))
     if piece and piece[0].low in ("which", "who", "that") and a > 0 and not complement:
         antecedent = _noun_phrase_before(toks, a)
         relative = "subject" if len(piece) > 1 and _verb_at(piece, 1) else "object"
@@ -407,6 +408,8 @@ class _Parts:
 def _split_clause(clause: Clause) -> _Parts | None:
     toks = clause.tokens
     vi = next((i for i in range(len(toks)) if _verb_at(toks, i)), None)
+    if vi is None and clause.relative == "subject" and toks and toks[0].text.islower():
+        vi = 0  # "The rights, which expire Nov. 21, ...": a word right after "which" is its verb
     if vi is None:
         return None
     subject = clause.antecedent if clause.relative == "subject" else toks[:vi]
@@ -583,7 +586,7 @@ def _shorten_run(run: list[str], article: str, person: bool = False) -> list[str
     while len(core) > 1 and (core[0] in _ROLE_WORDS or core[0] in _ROLE_MODIFIERS and core[1] in _ROLE_WORDS):
         had_role = True
         core.pop(0)
-    if _is_place(" ".join(core), article, least=1):
+    if is_place(" ".join(core), article, least=1):
         person = had_role = False
     shape = 2 <= len(core) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in core)
     if shape and (person or had_role or _surname_used_alone(core, article)):
@@ -657,11 +660,11 @@ def resolve_subject(subject: list[str], before: str, article: str, topic: list[s
     if head in _DESCRIPTIONS:
         own = set(subject)
         for name in reversed(_names_in(before[-3000:])):
-            if name in own or _NATIONALITY.fullmatch(name) or _is_place(name, article):
+            if name in own or _NATIONALITY.fullmatch(name) or is_place(name, article):
                 continue
             if any(name == t or t in name.split() for t in topic):
                 return name
-        named = [t for t in topic if not _NATIONALITY.fullmatch(t) and not _is_place(t, article)]
+        named = [t for t in topic if not _NATIONALITY.fullmatch(t) and not is_place(t, article)]
         return named[0] if named else None
     return None
 
@@ -673,7 +676,7 @@ _ROLES = frozenset(
 )
 
 
-def _is_place(name: str, article: str, least: int = 2) -> bool:
+def is_place(name: str, article: str, least: int = 2) -> bool:
     """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York")."""
     uses = re.findall(rf"(\w+)\s+{re.escape(name)}(?![\w-])", article)
     if not uses:
@@ -688,7 +691,7 @@ _NATIONALITY = re.compile(r"[A-Z][a-z]+(?:ese|ian|ish|ean|can|ch|i)|US|UK|EU")
 
 def _looks_like_person(name: str, article: str) -> bool:
     parts = name.split()
-    if _is_place(name, article, least=1):
+    if is_place(name, article, least=1):
         return False
     if 2 <= len(parts) <= 3 and all(re.fullmatch(r"[A-Z][a-z'’\-]+", p) for p in parts):
         return not _has_common_noun(parts[-1], article)

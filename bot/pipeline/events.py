@@ -27,15 +27,15 @@ from collections.abc import Iterable
 
 from bot.pipeline.entities import find_entities
 from bot.pipeline.event_titles import (
-    MAX_TITLE_WORDS,
     capitalise,
     clause_actor,
     clause_of,
     compose,
-    fit_words,
-    lower_first,
     event_noun_phrase,
+    fit_words,
     has_name,
+    is_place,
+    lower_first,
     shorten_names,
     title_for,
     trimmed_clause,
@@ -366,13 +366,25 @@ _FIRST_PERSON_CLAUSE = re.compile(r"^(?:\w+\s+){0,2}(?:I|we|We|you|You|I'm|I’m
 
 
 def _context_actor(sentence: str, before: str, topic: list[str]) -> str | None:
-    """The article's main actor when this sentence or the two before it name it ("Job cuts will be announced
+    """The article's main actor when this sentence or the one before it names it ("Job cuts will be announced
     ..." in a WeWork story -> "WeWork: job cuts to be announced")."""
-    nearby = " ".join(s.text for s in split_sentences(before[-1200:])[-2:]) + " " + sentence
+    nearby = " ".join(s.text for s in split_sentences(before[-1200:])[-1:]) + " " + sentence
     for name in topic[:3]:
-        if re.search(rf"(?<![\w-]){re.escape(name)}", nearby):
+        if re.fullmatch(r"[A-Z][a-z]+(?:ese|ian|ish|an|ch|i)|[A-Z]", name) or is_place(name, before + sentence):
+            continue  # "German", "Miami": not who acts
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", nearby):
             return name
+    speaker = _SPEAKER.search(sentence)  # "..., Claure said in the email": who announces it
+    if speaker:
+        name = speaker.group(1) or speaker.group(2)
+        return shorten_names(name, before + sentence).split()[-1] if name else None
     return None
+
+
+_SPEAKER = re.compile(
+    r",\s+((?:[A-Z][\w'’.\-]+\s+){0,3}[A-Z][\w'’.\-]+)\s+(?:said|says|told|added|wrote)\b"
+    r"|,\s+(?:said|says|added)\s+(?:[a-z\-]+\s+){0,4}?((?:[A-Z][\w'’.\-]+\s+){0,2}[A-Z][\w'’.\-]+)"
+)
 
 
 def _finish(title: str) -> str:
