@@ -749,6 +749,8 @@ def _rest_words(rest: list[Tok]) -> list[str]:
                 if last_prep is not None:
                     words = words[:last_prep]
             break
+        if t.text in ("“", "”", '"', "‘", "’", "'", "``", "''"):
+            continue  # quotation marks are not words of a title
         words.append(t.text)
     return _trim_tail(words)
 
