@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-__all__ = ["Clause", "clause_of", "fit_words", "lower_first", "is_place", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
+__all__ = ["Clause", "clause_of", "clause_is_past", "fit_words", "lower_first", "is_place", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
 
 MAX_TITLE_WORDS = 8
@@ -943,6 +943,18 @@ def _only_happens(verb: list[str], rest: list[str], passive: bool) -> bool:
     if passive and verb[-1] in ("held", "scheduled", "expected", "planned", "staged"):
         return not tail or tail[0] in ("at", "in")
     return verb and _BASE_OF.get(verb[-1]) in ("happen", "occur") and not tail
+
+
+def clause_is_past(clause: Clause) -> bool:
+    """The clause's own verb group is in the past ("was branded", "got a call"), with no future or modal."""
+    toks = clause.tokens
+    vi = next((i for i in range(len(toks)) if _verb_at(toks, i)), None)
+    if vi is None:
+        return False
+    first = toks[vi].low
+    if first in ("was", "were", "had", "did"):
+        return True
+    return _FORM.get(first) == "past" and first not in _BE and not (vi and toks[vi - 1].low in _BE | _HAVE)
 
 
 def clause_actor(clause: Clause, before: str, article: str, topic: list[str]) -> str | None:

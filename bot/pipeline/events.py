@@ -29,6 +29,7 @@ from bot.pipeline.entities import find_entities
 from bot.pipeline.event_titles import (
     capitalise,
     clause_actor,
+    clause_is_past,
     clause_of,
     compose,
     event_noun_phrase,
@@ -308,7 +309,7 @@ def _noun_title(words: list[str], article: str) -> str:
 
 
 def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str],
-           others: tuple[tuple[int, int], ...] = ()) -> str | None:
+           others: tuple[tuple[int, int], ...] = (), weekday_only: bool = False) -> str | None:
     """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
     if _QUESTION_END.search(sentence) or _first_person_outside_quotes(sentence[:span[0]]):
         return None  # a question, or the writer's own chatter ("I hope that, whatever happens today, ...")
@@ -317,6 +318,8 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
         return None
     clause_text = " ".join(t.text for t in clause.tokens)
     context = before + sentence[:span[0]]
+    if weekday_only and clause_is_past(clause):
+        return None  # "got a call at 0.20am on Thursday": a weekday in a past-tense clause is last week's
     noun = event_noun_phrase(sentence, span)
     if noun and noun[1] == "possessive":
         text = shorten_names(" ".join(noun[0]), article)
@@ -355,7 +358,7 @@ def _title(sentence: str, span: tuple[int, int], before: str, article: str, topi
 
 def _first_person_outside_quotes(prefix: str) -> bool:
     """"I"/"we" as the writer's own voice before the date: not inside a quotation."""
-    for m in re.finditer(r"(?<![\w'’])(?:I|[Ww]e)(?=\s|['’](?:m|ll|ve|re|d)\b)", prefix):
+    for m in re.finditer(r"(?<![\w'’])(?:I|[Ww]e|i(?=['’](?:m|ll|ve|d)\b))(?=\s|['’](?:m|ll|ve|re|d)\b)", prefix):
         quotes = len(re.findall(r"[\"“”]|``|''", prefix[:m.start()]))
         if quotes % 2 == 0:
             return True
@@ -477,7 +480,10 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
                 topic = find_entities(text, limit=6)
             others = tuple((o.start - sent.start, o.end - sent.start) for o in inside
                            if (o.start - sent.start, o.end - sent.start) != slot["span"])
-            title = _title(sent.text, slot["span"], text[:sent.start], text, topic, others)
+            mention_text = sent.text[slot["span"][0]:slot["span"][1]]
+            weekday_only = bool(re.fullmatch(r"(?i)(?:on\s+)?(?:the\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?"
+                                             r"(?:\s+(?:morning|afternoon|evening|night))?", mention_text))
+            title = _title(sent.text, slot["span"], text[:sent.start], text, topic, others, weekday_only)
             if not title:
                 continue
             events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
