@@ -11,7 +11,6 @@ job at once; any other exception is treated as passing and the job is retried up
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import threading
 from collections.abc import Callable
@@ -161,4 +160,4 @@ class WorkerPool:
             log.exception("recording a job outcome failed")
 
     def _now(self) -> str:
-        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.clock.utc_stamp()

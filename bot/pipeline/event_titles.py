@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.pipeline.institutions import INSTITUTIONS
+
 __all__ = ["Clause", "clause_of", "clause_is_past", "fit_words", "lower_first", "is_place", "clause_actor", "title_for", "trimmed_clause", "MAX_TITLE_WORDS", "shorten_names",
            "compose", "capitalise", "event_noun_phrase", "has_name"]
 
@@ -512,8 +514,6 @@ _INSTITUTION_RX: list[tuple[re.Pattern, str]] = []
 
 def _institutions() -> list[tuple[re.Pattern, str]]:
     if not _INSTITUTION_RX:
-        from bot.pipeline.events import INSTITUTIONS
-
         for long, short in sorted(INSTITUTIONS.items(), key=lambda kv: -len(kv[0])):
             flags = re.IGNORECASE if long.startswith("the ") else 0
             _INSTITUTION_RX.append((re.compile(rf"(?<![\w-]){re.escape(long)}(?![\w-])", flags), short))

@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.backends.base import Backend
 from bot.clock import Clock
 from bot.errors import BriefbotError, ExtractionError, InputError
-from bot.pipeline.briefs import draft_row, event_rows
+from bot.pipeline.backend import Backend
+from bot.pipeline.briefs import draft_row
 from bot.pipeline.chunks import chunk_text
 from bot.pipeline.extract import article_from_text, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
-from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
+from bot.pipeline.models import EVENT_FIELDS, Article, BriefContext, BriefDraft, StorylineRef
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
 
@@ -137,7 +137,7 @@ class Ingestor:
         self.store.replace_brief_content(
             record["id"],
             brief={k: v for k, v in draft_row(draft).items() if k not in ("team",)},
-            events=event_rows(draft.events),
+            events=[e.to_row() for e in draft.events],
             usage=_usage_dict(draft),
             now=self._now(),
         )
@@ -205,7 +205,7 @@ class Ingestor:
         brief_id = self.store.save_brief(
             article=_article_row(article, digest),
             brief={**draft_row(draft), **_placement_row(placement)},
-            events=event_rows(draft.events),
+            events=[e.to_row() for e in draft.events],
             storylines=list(draft.storylines.existing),
             new_storylines=list(draft.storylines.new_titles),
             chunks=chunk_text(article.text),
@@ -247,8 +247,7 @@ class Ingestor:
         brief_id = self.store.save_brief(
             article={"id": article_row["id"]},
             brief=brief,
-            events=[{k: e[k] for k in ("title", "date", "precision", "time", "timezone", "evidence")}
-                    for e in other["events"]],
+            events=[{k: e[k] for k in EVENT_FIELDS} for e in other["events"]],
             storylines=existing_ids,
             new_storylines=new_titles,
             chunks=[],
@@ -258,7 +257,7 @@ class Ingestor:
         return IngestResult(brief_id=brief_id, reused=True, label=label)
 
     def _now(self) -> str:
-        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.clock.utc_stamp()
 
     def _today(self) -> dt.date:
         import zoneinfo
