@@ -12,9 +12,14 @@ How it decides (kept rule-based so that it is predictable and testable):
   * Precision: a day gives "day"; an ISO week ("next week", "the week ahead") gives "week" (date = that
     Monday); a month ("later this month", "in December") gives "month" (date = the 1st). A sentence with
     a day-precision mention drops its coarser mentions. Nothing more than a year ahead.
-  * Title: actors (capitalised names, with well-known institutions abbreviated: Federal Reserve -> Fed,
-    Bank of Japan -> BoJ...) plus an action noun taken from the sentence ("rate decision", "meets X",
-    "summit", "jobs report"...), at most eight words.
+  * Not an event: a heading or subheading ("The Week Ahead"), a question, a negated clause ("won't
+    travel"), the writer's own first person ("I think ... on Friday"), a dated noun with no action
+    ("this week's negotiations"), a weekday in a past-tense clause, a record date ("of record Nov. 16").
+  * Title (event_titles, from the clause that holds the date): a central bank deciding -> "Fed rate
+    decision"; a date attached to an event noun -> that noun ("Trump–Xi meeting"); otherwise the clause's
+    subject, verb and object ("Alibaba holds its listing ceremony"), and failing that a trimmed clause of
+    whole words; a title that names nobody gets the article's actor or the speaker ("WeWork: job cuts to be
+    announced"). Meetings read "A meets B" / "A–B meeting", so one meeting told twice merges.
   * Clock time and zone come from a TIME mention of the same day ("at 2 p.m. ET" -> 14:00,
     America/New_York).
 """
@@ -25,19 +30,16 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from bot.pipeline.clauses import clause_is_past, clause_of, event_noun_phrase
 from bot.pipeline.entities import find_entities
+from bot.pipeline.event_names import is_place, shorten_names
 from bot.pipeline.event_titles import (
     capitalise,
     clause_actor,
-    clause_is_past,
-    clause_of,
     compose,
-    event_noun_phrase,
     fit_words,
     has_name,
-    is_place,
     lower_first,
-    shorten_names,
     title_for,
     trimmed_clause,
 )
