@@ -115,7 +115,14 @@ def _structured(html: str) -> list[tuple[dt.date, bool]]:
         a = _attrs(attrs)
         if a.get("itemprop", "").lower() == "datepublished" and a.get("datetime"):
             values.append(a["datetime"])
-    return [s for s in (_stamp(v) for v in values) if s]
+    out = []
+    for value in values:
+        stamp = _stamp(value)
+        if stamp is None and (m := _HUMAN.search(value)) and (day := _human(m)):
+            stamp = (day, True)  # "Monday, November 18, 2019, 08:19 PM": written in the publisher's calendar
+        if stamp:
+            out.append(stamp)
+    return out
 
 
 def _human(m: re.Match) -> dt.date | None:
@@ -126,6 +133,19 @@ def _human(m: re.Match) -> dt.date | None:
         return dt.date(year, mon, day)
     except ValueError:
         return None
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
+
+
+def _human_dates(text: str):
+    """`_HUMAN` matches, found from their year: scanning for four digits is ~5x faster than the full pattern."""
+    last = 0
+    for y in _YEAR.finditer(text):
+        m = _HUMAN.search(text, max(last, y.start() - 24), y.end())
+        if m and m.end() == y.end():
+            last = m.end()
+            yield m
 
 
 def _visible(html: str) -> list[dt.date]:
@@ -140,18 +160,23 @@ def _visible(html: str) -> list[dt.date]:
             day = _human(m)
             if day:
                 found.append((tm.start(), day))
-    for p in re.finditer(r"(<[^<>]*>)?([^<>]+)", body):
-        offset, chunk = p.start(2), p.group(2)
-        tag_says_date = bool(p.group(1) and _DATE_CLASS.search(p.group(1)))
-        for m in _HUMAN.finditer(chunk):
-            around = chunk[max(0, m.start() - 40):m.end() + 40]
-            before = chunk[max(0, m.start() - 60):m.start()]
-            if _UPDATED_LABEL.search(before):
-                continue
-            if tag_says_date or _CLOCK_NEAR.search(around) or _PUBLISHED_LABEL.search(before):
-                day = _human(m)
-                if day:
-                    found.append((offset + m.start(), day))
+    # Dates in text: found directly (few per page), then judged by the text chunk and the tag around them.
+    for m in _human_dates(body):
+        lt, gt = body.rfind("<", 0, m.start()), body.rfind(">", 0, m.start())
+        if lt > gt:
+            continue  # inside a tag's attributes, not visible text
+        chunk_start = gt + 1
+        chunk_end = body.find("<", m.end())
+        chunk_end = len(body) if chunk_end < 0 else chunk_end
+        tag = body[body.rfind("<", 0, gt + 1):gt + 1] if gt >= 0 else ""
+        before = body[max(chunk_start, m.start() - 60):m.start()]
+        around = body[max(chunk_start, m.start() - 40):min(chunk_end, m.end() + 40)]
+        if _UPDATED_LABEL.search(before):
+            continue
+        if _DATE_CLASS.search(tag) or _CLOCK_NEAR.search(around) or _PUBLISHED_LABEL.search(before):
+            day = _human(m)
+            if day:
+                found.append((m.start(), day))
     return [d for _, d in sorted(found, key=lambda x: x[0])]
 
 
