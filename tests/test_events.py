@@ -234,3 +234,11 @@ def test_questions_and_negations_make_no_event():
     text = ("Can you give me until tomorrow? The minister won't travel to Paris on Friday. "
             "No rate hike is expected on Thursday.")
     assert extract_events(text, MON) == []
+
+
+def test_calendar_lines_are_events_but_headings_are_not():
+    text = ("What to watch\n\nThe Week Ahead\n\nWednesday: Fed Rate Decision\n\n"
+            "29 November 2025 | 20 January 2026\n\nThe festival's artworks will light up the harbour on Friday.")
+    got = [(e.date, e.title) for e in extract_events(text, MON)]
+    assert got == [(dt.date(2025, 10, 29), "Fed rate decision"),
+                   (dt.date(2025, 10, 31), "Festival's artworks light up the harbour")]

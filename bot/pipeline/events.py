@@ -405,6 +405,9 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             if target is None:
                 continue
             prec, date, clock = target
+            if prec == "day" and date < ref and (ref - date).days < 7 and _CALENDAR_LINE.match(text, m.start) \
+                    and text.rfind("\n", 0, m.start) + 1 == m.start:
+                date += dt.timedelta(days=7)  # "Wednesday: Fed rate decision" in a week-ahead list points forward
             if re.search(r"\bof\s+record\s+$", text[max(0, m.start - 12):m.start]):
                 continue  # "to stock of record Nov. 16": a qualifier of the payment, not a happening
             if _HEDGE.search(sent.text, 0, m.start - sent.start):
@@ -445,6 +448,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
     return [e for e, _ in merged]
 
 
+_CALENDAR_LINE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s*[:–—-]\s*\S")
 _END_PUNCT = re.compile(r"[.!?…\"'”’)\]]\s*$")
 
 
@@ -465,6 +469,8 @@ def _is_heading(sent, text: str) -> bool:
     minor = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "vs", "from"}
     title_case = all(w[0].isupper() for w in words if w.lower() not in minor)
     dateless = [w for w in words if w.lower() not in _DATE_WORDS]
+    if len(dateless) >= 2 and re.search(r"^[^:–—]{3,40}(?::|\s[–—-]\s)\s*\S", line):
+        return False  # a calendar line: "Thursday: ECB Rate Decision", "Nov 5 – Apple Earnings"
     return title_case or len(dateless) < 2
 
 
