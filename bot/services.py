@@ -35,10 +35,8 @@ class Services:
     def new_ingestor(self, between_stages: Callable[[], object] | None = None) -> Ingestor:
         """An ingestor on these services. The Slack workers get their own, which calls `between_stages`
         between the stages of a new brief to let a burst of acks go first."""
-        ingestor = Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone)
-        if between_stages is not None:
-            ingestor.between_stages = between_stages
-        return ingestor
+        return Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone,
+                        between_stages=between_stages)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.settings.timezone)).date()
