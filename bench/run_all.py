@@ -36,6 +36,17 @@ BENCHES = [
            f"Lead-3 {_fmt(f.get('lead3_rouge1'), '.1f')} / {_fmt(f.get('lead3_rouge2'), '.1f')}")
           for f in d.get("held_out", []) if f.get("fold", "").startswith("tune")],
     ]),
+    ("brief_eval.py", [], lambda d: [
+        ("publication date accuracy (brief-dev)", _fmt(d.get("published_acc"), ".3f"), "≥ 0.98; was 0.923"),
+        ("events P (date + title) / date alone", f"{_fmt(d.get('events_P'), '.3f')} / {_fmt(d.get('events_P_date'), '.3f')}",
+         "≥ 0.85; was 0.269 / 0.923"),
+        ("events R (date + title) / date alone", f"{_fmt(d.get('events_R'), '.3f')} / {_fmt(d.get('events_R_date'), '.3f')}",
+         "≥ 0.80; was 0.333 / 0.889"),
+        ("answers right (lexical / paraphrase)",
+         f"{_fmt(d.get('qa_acc'), '.3f')} ({_fmt(d.get('qa_acc_lexical'), '.3f')} / "
+         f"{_fmt(d.get('qa_acc_paraphrase'), '.3f')})", ""),
+        ("off-topic questions left uncited", _fmt(d.get("noanswer_acc"), ".3f"), ""),
+    ]),
     ("timex_eval.py", [], lambda d: [
         ("time expressions span F1 (relaxed)", _fmt(d.get("span_f1"), ".1f"), "HeidelTime 90.3"),
         ("time expressions value accuracy", _fmt(d.get("value_acc"), ".1f"), "HeidelTime ≈ 86"),
