@@ -6,7 +6,11 @@ expression, BM25 over briefs_fts and chunks_fts with the visibility scope, mergi
 questions from random conversations. Text is generated from a Zipf-distributed vocabulary plus topic
 words, so common words match tens of thousands of rows, as "rates" or "market" would in real briefs.
 
-    .venv/bin/python bench/retrieval_bench.py [--briefs 100000] [--queries 300] [--json] [--keep PATH]
+Then a random 256-float vector is stored per chunk (`--vectors`, as text-embedding-3-small at its
+default 256 dimensions here) and the same questions are timed with a question vector: hybrid retrieval,
+BM25 and the dense side fused. The database size is printed for both.
+
+    .venv/bin/python bench/retrieval_bench.py [--briefs 100000] [--queries 300] [--vectors 256] [--json] [--keep PATH]
 """
 
 from __future__ import annotations

@@ -277,3 +277,16 @@ def test_model_answers_cite_their_supporting_sentence_and_see_dated_days(oa_embe
     assert "18,000" in answer.citations[0].passage and "Rovers" in answer.citations[0].passage
     prompt = embedding_stub.requests[-1].messages[-1]["content"]
     assert "on Sunday (2 Nov 2025)" in prompt  # the passages the model reads carry the resolved date
+
+
+def test_slack_answer_quotes_the_passage_under_the_answer_escaped_and_links_the_thread():
+    from bot.pipeline.models import Answer, Citation
+    from bot.slack.blocks import answer_message
+
+    quote = "Rates held at 0.5% <!channel> & more"
+    answer = Answer(f"{quote} [1]", [Citation(1, "B7", "Rate decision", "https://news.test/a", passage=quote)])
+    msg = answer_message(answer, {"B7": "https://team.slack.test/archives/C1/p1"})
+    context = json.dumps(msg.blocks[-1])
+    assert "Rates held at 0.5% &lt;!channel&gt; &amp; more" in context  # the quoted sentence, escaped
+    assert "<!channel>" not in context
+    assert "https://team.slack.test/archives/C1/p1|B7" in context  # the brief's thread

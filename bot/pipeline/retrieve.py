@@ -6,10 +6,11 @@ content word becomes a quoted term and the terms are OR-ed, so FTS syntax in a q
 `NEAR`, `-`, `:`, `(`, `AND`/`OR`/`NOT`, `^`) is just text and can never raise. Stopwords are dropped and
 the number of terms is capped so a 5,000-character question costs the same as a short one.
 
-Hybrid ranking. The lexical side: BM25 over briefs and chunks (the MATCH also holds the question's
-aliases and synonyms, `lexicon.match_words`), re-ranked by the IDF-weighted share of the question's
-concepts a passage holds and its article holds (title and the other matched passages), with a bonus
-when a sentence holds the kind of answer asked for. The dense side, when the caller passes a question
+Hybrid ranking. The lexical side reads as a person would: BM25 over briefs and chunks (the MATCH also
+holds the question's aliases and synonyms, `lexicon.match_words`) finds candidate articles, which are
+ranked on the question's concepts (`relevance.score_sentences`); every chunk of the best TOP_BRIEFS is
+then scored sentence by sentence with the same scorer the extractive answer uses, so the passage
+holding the answer comes first. The dense side, when the caller passes a question
 vector: the nearest chunks by cosine (`store.nearest_chunks`). The two rankings are fused by
 reciprocal-rank fusion (`rrf.fuse`): a passage ranked well by either side comes first, and one ranked
 well by both comes before either.
@@ -36,6 +37,7 @@ MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out 
 TOP_BRIEFS = 3  # briefs whose every chunk is read and scored in the second stage
 PRUNE_FROM = 20_000  # chunks
 COMMON_SHARE = 0.10  # a word in more than this share of chunks is dropped from MATCH when rarer ones exist
+
 
 def match_expression(question: str, max_terms: int = MAX_TERMS) -> str | None:
     """`"term1" OR "term2" ...` from the question's content words, or None when it has none."""
@@ -159,11 +161,6 @@ def _title_case(line: str) -> bool:
 
 def _brief_text(row: dict) -> str:
     return " ".join([row["tldr"], *_json_list(row["key_points"])]).strip()
-
-
-def _neg(iso: str) -> tuple:
-    """Sort newer first inside an ascending sort."""
-    return tuple(-ord(ch) for ch in iso)
 
 
 def _passage(text: str, row: dict) -> Passage:

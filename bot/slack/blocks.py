@@ -206,7 +206,7 @@ def answer_message(answer, permalinks: dict[str, str] | None = None) -> Message:
         brief = link(permalinks.get(c.brief), c.brief) if permalinks.get(c.brief) else f"`{escape(c.brief)}`"
         lines.append(f"[{c.n}] {source} · {brief}")
         if getattr(c, "passage", ""):
-            lines.append(f"> “{escape(truncate(c.passage, MAX_QUOTE))}”")  # the sentence that supports it
+            lines.append(f"↳ “{escape(truncate(c.passage, MAX_QUOTE))}”")  # the sentence that supports it
     if lines:
         blocks.append(context(truncate("\n".join(lines), MAX_SECTION)))
     text = answer.answer + "".join(f" [{c.n}] {c.title or c.url or c.brief}" for c in answer.citations)
