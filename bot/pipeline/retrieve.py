@@ -30,7 +30,7 @@ from bot.pipeline.terms import STOPWORDS, content_terms, stem, stems, words
 __all__ = ["STOPWORDS", "content_terms", "stem", "stems", "words", "retrieve", "match_expression", "plan_query"]
 
 MAX_TERMS = 12
-MAX_MATCH_TERMS = 16  # question words plus their aliases and synonyms in the MATCH
+MAX_MATCH_TERMS = MAX_TERMS  # question words, then their aliases and synonyms while room is left
 PER_TABLE = 10  # candidates read from each FTS table before re-ranking
 DENSE_K = 20  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
