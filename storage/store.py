@@ -94,14 +94,25 @@ class Store(StorylineQueries, RetrievalQueries, DigestQueries, ScheduleQueries, 
 
     # -- articles -----------------------------------------------------------------------------------
 
-    def find_article(self, *, url: str | None = None, content_hash: str | None = None) -> dict | None:
-        if url:
-            row = self._one("select * from articles where url = ?", [url])
-            if row:
-                return row
-        if content_hash:
-            return self._one("select * from articles where content_hash = ? order by id limit 1", [content_hash])
-        return None
+    def find_article(self, *, url: str) -> dict | None:
+        """The article stored under exactly this URL (the URL fetched, or its same-site canonical)."""
+        return self._one("select * from articles where url = ?", [url])
+
+    def find_fetched_article(self, *, content_hash: str) -> dict | None:
+        """The oldest article fetched from some URL with this text; pasted text is never matched here."""
+        return self._one(
+            "select * from articles where content_hash = ? and url is not null order by id limit 1", [content_hash]
+        )
+
+    def find_brief_by_content(self, content_hash: str, team: str, channel: str) -> str | None:
+        """A brief of pasted text with this content in this one conversation (never across conversations)."""
+        row = self._one(
+            """select b.id from briefs b join articles a on a.id = b.article_id
+               where a.content_hash = ? and a.url is null and b.team = ? and b.channel = ?
+               order by b.n limit 1""",
+            [content_hash, team, channel],
+        )
+        return row["id"] if row else None
 
     # -- briefs -------------------------------------------------------------------------------------
 

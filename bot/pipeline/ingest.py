@@ -1,8 +1,18 @@
 """Orchestration of one source (URL, file or pasted text) into one stored brief.
 
-Used by the CLI and the Slack workers alike. An article is fetched once and paid for once: a URL or
-content hash already in the store reuses the stored brief (same channel) or copies its content (another
-channel), with no fetch and no model call. Everything about one article is written in one transaction.
+Used by the CLI and the Slack workers alike. An article is fetched once and paid for once: a URL already
+in the store reuses the stored brief (same channel) or copies its content (another channel), with no fetch
+and no model call. Everything about one article is written in one transaction.
+
+What a stored brief may be reused for is scoped, because the text behind it came from someone else:
+
+* an article is stored under the URL we fetched (after redirects) or under the page's canonical link
+  only when that link names the page's own site (`sites.same_site`), so a page cannot plant its text
+  under another site's URL; a later post reuses it only for exactly that URL;
+* fetched text that matches another URL's article word for word reuses that brief's content, but under
+  its own article row with its own URL and metadata;
+* pasted text and files are never matched across conversations: the same text in the same team and
+  channel returns the brief already there, anywhere else it is briefed afresh.
 """
 
 from __future__ import annotations
@@ -23,6 +33,7 @@ from bot.pipeline.chunks import chunk_text
 from bot.pipeline.extract import article_from_text, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
 from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
+from bot.pipeline.sites import same_site
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
 
@@ -105,14 +116,19 @@ class Ingestor:
             article = article_from_text(source.value)
         if published:
             article = replace(article, published=published)
-        if article.url and article.url != url:  # rel=canonical pointed elsewhere
+        digest = content_hash(article.text)
+        if source.kind != "url":
+            existing = self.store.find_brief_by_content(digest, placement.team, placement.channel)
+            if existing:
+                return IngestResult(brief_id=existing, reused=True, label=source.label)
+            return self._brief_new(article, digest, placement, posted, source.label)
+        if article.url != url:  # redirected, or a canonical link on the page's own site
             found = self.store.find_article(url=article.url)
             if found:
                 return self._reuse(found, placement, source.label)
-        digest = content_hash(article.text)
-        found = self.store.find_article(content_hash=digest)
+        found = self.store.find_fetched_article(content_hash=digest)
         if found:
-            return self._reuse(found, placement, source.label)
+            return self._reuse(found, placement, source.label, as_article=_article_row(article, digest))
         return self._brief_new(article, digest, placement, posted, source.label)
 
     def rebrief(self, brief_id: str, backend: Backend | None = None) -> str:
@@ -152,12 +168,13 @@ class Ingestor:
             article = article_from_text(page.text, url=page.url)
         else:
             article = extract_html(page.text, url=page.url)
-            canonical = find_canonical_link(page.text, page.url)
-            if canonical:
-                article = replace(article, url=canonical)
-        if not article.url:
-            article = replace(article, url=page.url)
-        return article
+        # Stored under the URL we fetched, or the page's canonical link when it names the page's own site.
+        canonical = find_canonical_link(page.text, page.url) if page.content_type not in (
+            "text/plain", "text/markdown") else None
+        if canonical and not same_site(canonical, page.url):
+            log.info("ignored a canonical link to another site (%s -> %s)", page.url, canonical)
+            canonical = None
+        return replace(article, url=canonical or page.url)
 
     def _read_file(self, path: Path) -> Article:
         if not path.exists():
@@ -178,7 +195,8 @@ class Ingestor:
             text = str(best)
         suffix = path.suffix.lower()
         if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and "<html" in text[:2000].lower()):
-            return extract_html(text, url=None)
+            # A saved page names a URL in its metadata, but nothing was fetched from it: no URL is claimed.
+            return replace(extract_html(text, url=None), url=None)
         return article_from_text(text)
 
     def _brief_new(self, article: Article, digest: str, placement: Placement, posted: dt.date | None,
@@ -214,10 +232,14 @@ class Ingestor:
         )
         return IngestResult(brief_id=brief_id, reused=False, label=label)
 
-    def _reuse(self, article_row: dict, placement: Placement, label: str) -> IngestResult:
-        existing = self.store.find_brief_for(article_row["id"], placement.team, placement.channel)
-        if existing:
-            return IngestResult(brief_id=existing, reused=True, label=label)
+    def _reuse(self, article_row: dict, placement: Placement, label: str,
+               as_article: dict | None = None) -> IngestResult:
+        """Reuse the brief of a stored article. With `as_article` (the same text fetched from another
+        URL), the content is copied under a new article row for that URL instead."""
+        if as_article is None:
+            existing = self.store.find_brief_for(article_row["id"], placement.team, placement.channel)
+            if existing:
+                return IngestResult(brief_id=existing, reused=True, label=label)
         other = self.store.any_brief_of_article(article_row["id"])
         if other is None:  # an article without a brief cannot normally exist; brief it again from its text
             article = Article(text=article_row["text"], title=article_row["title"] or "", url=article_row["url"])
@@ -245,13 +267,13 @@ class Ingestor:
             **_placement_row(placement),
         }
         brief_id = self.store.save_brief(
-            article={"id": article_row["id"]},
+            article=as_article or {"id": article_row["id"]},
             brief=brief,
             events=[{k: e[k] for k in ("title", "date", "precision", "time", "timezone", "evidence")}
                     for e in other["events"]],
             storylines=existing_ids,
             new_storylines=new_titles,
-            chunks=[],
+            chunks=chunk_text(article_row["text"]) if as_article else [],
             usage=None,
             now=self._now(),
         )
