@@ -34,3 +34,9 @@ class ConfigError(BriefbotError):
 
 class BackendError(BriefbotError):
     """A backend could not write a brief or answer (the caller falls back to the embedded one)."""
+
+
+# Database faults are raised by `storage` (which never imports `bot`); re-exported here so callers find
+# every user-safe error type in one module. They are not BriefbotErrors: a full disk is not a verdict on
+# the input, so the worker keeps such a job queued instead of failing it.
+from storage.errors import DatabaseUnusableError, StorageError, StorageFullError  # noqa: E402, F401

@@ -12,7 +12,8 @@ import pkgutil
 
 import click
 
-from bot.cli.common import AppContext
+from bot.cli.common import AppContext, fail
+from bot.errors import StorageError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,4 +46,7 @@ _register_all()
 
 
 def main() -> None:
-    cli(prog_name="briefbot")
+    try:
+        cli(prog_name="briefbot")
+    except StorageError as err:  # the database failed mid-command (e.g. the disk filled): one line
+        fail(str(err))
