@@ -7,6 +7,9 @@ nothing: at start-up, jobs a crash left `running` go back to the queue until the
 
 Errors: a `BriefbotError` is a final answer about the input (paywall, 404, blocked address) and fails the
 job at once; any other exception is treated as passing and the job is retried up to `max_attempts`.
+A full disk (`StorageFullError`) is neither: the job goes back to the queue without using an attempt,
+`on_delayed` tells the user once that briefbot can't save right now, and the whole pool stops claiming
+for a while (30 s, doubling to 5 min; by the injected clock), since no job can finish until space is freed.
 """
 
 from __future__ import annotations
@@ -17,24 +20,32 @@ import threading
 from collections.abc import Callable
 
 from bot.clock import Clock
-from bot.errors import BriefbotError
+from bot.errors import BriefbotError, StorageFullError
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[dict], "str | None"]  # runs a job; returns the brief id it produced, if any
 FailureHandler = Callable[[dict, str], None]  # told about a job that failed for good, with the reason
 DoneHandler = Callable[[dict, bool], None]  # after the outcome is recorded: (job, succeeded)
+DelayedHandler = Callable[[dict, str], None]  # told once that a job waits for the database (job, message)
+
+FULL_PAUSE_FIRST = dt.timedelta(seconds=30)
+FULL_PAUSE_MAX = dt.timedelta(minutes=5)
 
 
 class WorkerPool:
     def __init__(self, store, handler: Handler, on_failed: FailureHandler, clock: Clock, *, workers: int = 4,
                  max_attempts: int = 3, poll_seconds: float = 1.0, name: str = "briefbot-worker",
                  on_done: DoneHandler | None = None, yield_to: Callable[[float], object] | None = None,
-                 max_yield_seconds: float = 0.5):
+                 max_yield_seconds: float = 0.5, on_delayed: DelayedHandler | None = None):
         self.store = store
         self.handler = handler
         self.on_failed = on_failed
         self.on_done = on_done
+        self.on_delayed = on_delayed
+        self._full_pause = dt.timedelta(0)  # the current pause after a full disk (0: none)
+        self._paused_until: dt.datetime | None = None
+        self._told_delayed: set[int] = set()
         # Acks first: before taking a job, a worker waits (at most `max_yield_seconds`) while Slack
         # requests are in flight, so a burst of events is acked before the CPU-heavy briefing starts.
         self.yield_to = yield_to
@@ -96,11 +107,12 @@ class WorkerPool:
         while not self._stopping.is_set():
             if self.yield_to is not None:
                 self.yield_to(self.max_yield_seconds)
-            try:
-                job = self.store.claim_job(self._now())
-            except Exception:  # noqa: BLE001 - a locked or broken database must not kill the thread
-                log.exception("claiming a job failed")
-                job = None
+            job = None
+            if not self.paused:
+                try:
+                    job = self.store.claim_job(self._now())
+                except Exception:  # noqa: BLE001 - a locked or broken database must not kill the thread
+                    log.exception("claiming a job failed")
             if job is None:
                 with self._wake:
                     if self._pending_wakes == 0 and not self._stopping.is_set():
@@ -119,6 +131,9 @@ class WorkerPool:
         """Run one claimed job and record its outcome. Never raises."""
         try:
             brief_id = self.handler(job)
+        except StorageFullError as err:
+            self._wait_for_space(job, str(err))
+            return
         except BriefbotError as err:
             self._fail(job, str(err))
         except Exception as err:  # noqa: BLE001 - retried, then reported; the worker lives on
@@ -131,8 +146,29 @@ class WorkerPool:
             else:
                 self._fail(job, f"gave up after {job['attempts']} attempts: {reason}")
         else:
+            self._full_pause = dt.timedelta(0)
             self._safely(self.store.finish_job, job["id"], brief_id=brief_id, now=self._now())
             self._tell_done(job, True)
+
+    @property
+    def paused(self) -> bool:
+        """True while the pool waits for disk space after a full disk (by the injected clock)."""
+        return self._paused_until is not None and self.clock.now() < self._paused_until
+
+    def _wait_for_space(self, job: dict, message: str) -> None:
+        """Back to the queue without using an attempt; the user hears it once; the pool pauses."""
+        self._full_pause = min(FULL_PAUSE_MAX, max(FULL_PAUSE_FIRST, self._full_pause * 2))
+        self._paused_until = self.clock.now() + self._full_pause
+        log.warning("job %s waits: the database is full; no jobs taken for %d s",
+                    job["id"], self._full_pause.total_seconds())
+        self._safely(self.store.requeue_job, job["id"], error=message, now=self._now(), count_attempt=False)
+        first = job["id"] not in self._told_delayed and job.get("error") != message
+        self._told_delayed.add(job["id"])
+        if first and self.on_delayed is not None:
+            try:
+                self.on_delayed(job, message)
+            except Exception:  # noqa: BLE001
+                log.exception("telling the user that job %s waits failed", job.get("id"))
 
     def _fail(self, job: dict, reason: str) -> None:
         self._safely(self.store.fail_job, job["id"], error=reason, now=self._now())

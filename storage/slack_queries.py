@@ -138,11 +138,15 @@ class SlackQueries:
             [team, channel, message_ts],
         )
 
-    def requeue_job(self, job_id: int, *, error: str, now: str) -> None:
-        """Put a job that hit a passing error back in the queue (its attempts count stays)."""
+    def requeue_job(self, job_id: int, *, error: str, now: str, count_attempt: bool = True) -> None:
+        """Put a job that hit a passing error back in the queue. Its attempts count stays, unless the
+        failure was ours rather than the job's (`count_attempt=False`: a full disk), which gives it back."""
+        refund = 0 if count_attempt else 1
         with self.write() as db:
             db.execute(
-                "update jobs set state = 'queued', error = ?, updated_at = ? where id = ?", [error, now, job_id]
+                "update jobs set state = 'queued', error = ?, attempts = max(attempts - ?, 0), updated_at = ? "
+                "where id = ?",
+                [error, refund, now, job_id],
             )
 
     def queued_job_count(self) -> int:

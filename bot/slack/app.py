@@ -104,7 +104,7 @@ def build_app(services: Services, *, workers: int | None = None, poll_seconds: f
     jobs = SlackJobs(ctx)
     ctx.pool = WorkerPool(services.store, jobs, jobs.failed, services.clock, workers=workers or settings.workers,
                           max_attempts=settings.max_attempts, poll_seconds=poll_seconds, on_done=jobs.done,
-                          yield_to=ctx.in_flight.wait_idle)
+                          yield_to=ctx.in_flight.wait_idle, on_delayed=jobs.delayed)
     register_listeners(app, ctx)
     app._briefbot_context = ctx  # noqa: SLF001 - one attribute, read through context_of()
     return app

@@ -63,6 +63,12 @@ class SlackJobs:
             text = f"Sorry, that didn't work: {one_line(reason, 500)}"
         self._reply_once(job, f"error:{self._key(job)}", blocks.notice(text), brief_id=None)
 
+    def delayed(self, job: dict, message: str) -> None:
+        """The database is full: say so once in the job's thread. Not recorded in `replies` (that write
+        would fail too); the worker calls this once per job, and the brief or error follows later."""
+        text = f"{one_line(message, 300)}. I'll try again once there is space."
+        self.ctx.poster.post(job["channel"], blocks.notice(text), job.get("thread_ts"), user=job.get("user"))
+
     def done(self, job: dict, ok: bool) -> None:
         """After a link job's outcome is recorded: when the message has no job left, swap the reaction."""
         if job.get("kind") != "link" or not is_real_ts(job.get("message_ts")):
