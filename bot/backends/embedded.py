@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.pipeline.entities import find_entities
 from bot.pipeline.events import extract_events
+from bot.pipeline.extract import brief_input
 from bot.pipeline.models import Answer, Article, BriefContext, BriefDraft, Event, Passage
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
@@ -19,10 +20,13 @@ class EmbeddedBackend:
         self.label = label  # "embedded (fallback)" when standing in for the OpenAI backend
 
     def brief(self, article: Article, ctx: BriefContext) -> BriefDraft:
-        summary = summarize(article.text)
-        entities = find_entities(f"{article.title}\n\n{article.text}" if article.title else article.text)
-        events = extract_events(article.text, ctx.ref_date)
-        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, article.text)
+        text = brief_input(article.text)  # bounded cost on huge pages (extract.BRIEF_TEXT_CHARS)
+        summary = summarize(text)
+        entities = find_entities(f"{article.title}\n\n{text}" if article.title else text)
+        events = extract_events(text, ctx.ref_date)
+        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, text)
+        notes = [f"brief drawn from the first {len(text):,} of {len(article.text):,} characters"] \
+            if len(text) < len(article.text) else []
         return BriefDraft(
             tldr=summary.tldr,
             key_points=list(summary.key_points),
@@ -31,6 +35,7 @@ class EmbeddedBackend:
             events=events,
             storylines=storylines,
             backend=self.label,
+            notes=notes,
         )
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:

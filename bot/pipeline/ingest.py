@@ -30,7 +30,7 @@ from bot.clock import Clock
 from bot.errors import BriefbotError, ExtractionError, InputError
 from bot.pipeline.briefs import draft_row, event_rows
 from bot.pipeline.chunks import chunk_text
-from bot.pipeline.extract import article_from_text, extract_html
+from bot.pipeline.extract import MAX_TEXT_CHARS, article_from_text, brief_input, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
 from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
 from bot.pipeline.sites import same_site
@@ -217,6 +217,9 @@ class Ingestor:
         ]
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
+        if article.cut:
+            draft.notes.append(f"the page's text is longer than {MAX_TEXT_CHARS:,} characters; the rest was "
+                               "left out")
         for note in draft.notes:
             log.info("brief note for %s: %s", label, note)
         self.between_stages()
@@ -252,9 +255,10 @@ class Ingestor:
         if not same_team or len(existing_ids) < len(shared):
             # Another team's brief, or storylines this conversation may not see (begun in a private channel
             # or a DM): match the storylines visible here, cheaply and without a model call.
-            summary = summarize(article_row["text"])
+            summary = summarize(brief_input(article_row["text"]))
             refs = [StorylineRef(id=s["id"], title=s["title"]) for s in visible]
-            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"])
+            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs,
+                                           brief_input(article_row["text"]))
             existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
         brief = {
             "tldr": other["tldr"],
