@@ -1,6 +1,6 @@
 """How fast does the bot ack Slack? Rounds of 200 signed link events, 20 at a time, over HTTP on 127.0.0.1.
 
-Two servers built the same way (bot/server.py, a fake Slack Web API, signed requests) take the same load:
+Two servers built the same way (bot/slack/http_server.py, a fake Slack Web API, signed requests) take the same load:
 the real bot, which writes a jobs row before every ack while its workers fetch and brief in the
 background, and a bare bolt app whose only listener acks. Slack's limit is 3 s; the aim is a bot p99
 under 100 ms and a p99 ratio (bot / bare) under 1.5.
@@ -49,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.helpers.fake_slack import BOT_TOKEN, SIGNING_SECRET, SlackEvents, sign  # noqa: E402
+from tests.helpers.store_peek import job_rows  # noqa: E402
 
 TOPICS = ["the central bank", "the finance ministry", "the port authority", "the statistics office",
           "the energy regulator", "the housing agency", "the trade council", "the transport board"]
@@ -102,7 +103,7 @@ def bare_app(api_url: str):
 def serve_target(kind: str, api_url: str) -> None:
     """Child process: the bot (with its workers) or the bare app on HTTP, until stdin closes."""
     logging.basicConfig(level=logging.ERROR)
-    from bot.server import SlackHTTPServer
+    from bot.slack.http_server import SlackHTTPServer
 
     if kind == "bare":
         server = SlackHTTPServer(bare_app(api_url), "127.0.0.1", 0,
@@ -114,7 +115,7 @@ def serve_target(kind: str, api_url: str) -> None:
         return
     from bot.config import load_settings
     from bot.services import build_services
-    from bot.slack.app import build_app, serve_http, start_workers, stop_workers
+    from bot.slack.runtime import SlackRuntime
 
     tmp = tempfile.mkdtemp(prefix="briefbot-bench-")
     settings = dataclasses.replace(
@@ -123,14 +124,12 @@ def serve_target(kind: str, api_url: str) -> None:
         fetch_allow=("127.0.0.1",),
     )
     services = build_services(settings)
-    app = build_app(services)
-    start_workers(app)
-    server = serve_http(app, "127.0.0.1", 0)
+    runtime = SlackRuntime(services).start(digests=False)
+    server = runtime.serve_http("127.0.0.1", 0)
     print(json.dumps({"url": server.url}), flush=True)
     sys.stdin.read()
-    server.stop()
-    stop_workers(app, timeout=60)
-    jobs = services.store.jobs()
+    runtime.stop(timeout=60)
+    jobs = job_rows(services.store)
     states: dict[str, int] = {}
     for job in jobs:
         states[job["state"]] = states.get(job["state"], 0) + 1

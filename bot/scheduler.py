@@ -22,8 +22,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.digest_post import post_digest
 from bot.schedules import Schedule, describe, get_schedule, list_schedules
+from bot.slack.digest_post import post_digest
+from bot.slack.poster import Poster, error_code, is_permanent
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +33,6 @@ RETRY_PREFIX = "digest-retry:"
 SYNC_JOB_ID = "digest-sync"
 CATCH_UP_JOB_ID = "digest-catch-up"
 STALE_CLAIM = dt.timedelta(minutes=15)
-# Slack errors a retry cannot fix: the bot is out of the channel or its token is dead. Logged, not retried.
-PERMANENT_ERRORS = {
-    "not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive", "token_revoked",
-    "not_authed", "missing_scope", "restricted_action",
-}
 
 
 class DigestTrigger(CronTrigger):
@@ -90,21 +86,22 @@ def job_id(channel: str) -> str:
 class DigestScheduler:
     """Keeps one APScheduler job per enabled schedule and runs the digest posts.
 
-    `client` is a slack_sdk WebClient (the Bolt app's `app.client`). `scheduler` may be passed to test
-    with a paused or never-started one; by default a BackgroundScheduler in UTC.
+    `poster` is the Slack app's `Poster` (its Web API client waits for a pause in Slack traffic).
+    `scheduler` may be passed to test with a paused or never-started one; by default a
+    BackgroundScheduler in UTC.
     """
 
     def __init__(
         self,
         services,
-        client: Any,
+        poster: Poster,
         *,
         scheduler: BaseScheduler | None = None,
         retry_delay: dt.timedelta = dt.timedelta(minutes=5),
         sync_interval: int = 60,
     ):
         self.services = services
-        self.client = client
+        self.poster = poster
         self.grace = int(services.settings.digest_grace_seconds)
         self.retry_delay = retry_delay
         self.sync_interval = sync_interval
@@ -205,13 +202,13 @@ class DigestScheduler:
             return None
         try:
             return post_digest(
-                self.services, self.client, team=schedule.team, channel=channel, local_date=local_date,
+                self.services, self.poster, team=schedule.team, channel=channel, local_date=local_date,
                 kind="scheduled",
             )
         except Exception as err:
-            code = _slack_error(err)
-            if code in PERMANENT_ERRORS:
-                log.error("digest for %s on %s not posted: Slack said %s (no retry)", channel, local_date, code)
+            if is_permanent(err):
+                log.error("digest for %s on %s not posted: Slack said %s (no retry)", channel, local_date,
+                          error_code(err))
             else:
                 log.exception("posting the digest for %s on %s failed", channel, local_date)
                 self._schedule_retry(schedule, fire, now)
@@ -258,14 +255,6 @@ class DigestScheduler:
             ts = self.run_scheduled(schedule.channel)
             results.append({**record, "outcome": "posted" if ts else "nothing", "ts": ts})
         return results
-
-
-def _slack_error(err: Exception) -> str | None:
-    response = getattr(err, "response", None)
-    try:
-        return response.get("error") if response is not None else None
-    except AttributeError:
-        return None
 
 
 def _fingerprint(schedule: Schedule) -> tuple:

@@ -241,7 +241,7 @@ def digest_command(services, *, team: str, channel: str, args: str, on_change: O
     """`/brief digest on|off|when …` -> the one-line reply. Bad input raises InputError (one line).
 
     `/brief digest` with no sub-command (post now) is not handled here: the listener calls
-    `bot.digest_post.post_digest(..., kind="manual")` for it.
+    `bot.slack.digest_post.post_digest(..., kind="manual")` for it.
     """
     words = args.split(maxsplit=1)
     sub = words[0].lower() if words else ""

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.backends.base import Backend
 from bot.backends.embedded import EmbeddedBackend
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.pipeline.backend import Backend
 from bot.pipeline.fetch import FetchPolicy
 from bot.pipeline.ingest import Ingestor
 from storage import Store
@@ -29,7 +30,13 @@ class Services:
     ingestor: Ingestor = field(init=False)
 
     def __post_init__(self) -> None:
-        self.ingestor = Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone)
+        self.ingestor = self.new_ingestor()
+
+    def new_ingestor(self, between_stages: Callable[[], object] | None = None) -> Ingestor:
+        """An ingestor on these services. The Slack workers get their own, which calls `between_stages`
+        between the stages of a new brief to let a burst of acks go first."""
+        return Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone,
+                        between_stages=between_stages)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.settings.timezone)).date()

@@ -197,4 +197,4 @@ class WorkerPool:
             log.exception("recording a job outcome failed")
 
     def _now(self) -> str:
-        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.clock.utc_stamp()

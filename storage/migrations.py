@@ -8,6 +8,7 @@ unchanged in the `sqlite-utils` CLI and in Datasette.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import sqlite_utils
@@ -273,16 +274,50 @@ def m004_manual_digests_repeat(db: sqlite_utils.Database) -> None:
     db.execute("create index idx_digests_channel_local_date on digests (channel, local_date)")
 
 
+def m005_typed_slack_jobs(db: sqlite_utils.Database) -> None:
+    """Slack jobs queued under the earlier kinds, with payloads packed behind a prefix in `source`
+    ("ask:…", "cmd:…", "skipped:…", "rebrief:…"), rewritten to the kinds and JSON payloads of
+    `bot.slack.job`, so a queue that was waiting when the bot was upgraded still runs.
+
+    `url` meant both `/brief <url>` and the "Brief this" shortcut; slash commands key their jobs with a
+    `slash:` message ts, which tells the two apart.
+    """
+    payloads = {"ask": ("question", "ask:"), "cmd": ("command", "cmd:"), "rebrief": ("rebrief", "rebrief:")}
+    renamed = {"link": "posted_link", "text": "shortcut_text", "digest": "digest_now", "ask": "question",
+               "cmd": "command", "skipped": "skipped_links", "rebrief": "rebrief"}
+    rows = db.execute("select id, kind, source, message_ts from jobs").fetchall()
+    for job_id, kind, source, message_ts in rows:
+        if kind == "url":
+            new_kind = "command_link" if (message_ts or "").startswith("slash:") else "shortcut_link"
+        elif kind in renamed:
+            new_kind = renamed[kind]
+        else:
+            continue  # already new, or unknown: left for the worker to log and drop
+        new_source = source
+        if kind in payloads:
+            field, prefix = payloads[kind]
+            new_source = json.dumps({field: source.removeprefix(prefix)}, ensure_ascii=False)
+        elif kind == "skipped":
+            new_source = json.dumps({"skipped": source.removeprefix("skipped:").split()}, ensure_ascii=False)
+        db.execute("update jobs set kind = ?, source = ? where id = ?", [new_kind, new_source, job_id])
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_scoped_search,
     m003_slack_replies,
     m004_manual_digests_repeat,
+    m005_typed_slack_jobs,
 ]
 
 
 def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply pending migrations in order; each inside one transaction. Returns the names applied."""
+    """Apply pending migrations in order; each inside one transaction. Returns the names applied.
+
+    Not sqlite-utils' `Migrations`: it reads what is pending before any transaction and applies each step in
+    a deferred `atomic()`, so two processes starting at once can both see a step pending and the second
+    fails on it; here one `BEGIN IMMEDIATE` holds the write lock from the check to the last step.
+    """
     applied: list[str] = []
     # BEGIN IMMEDIATE takes the write lock first, so two processes starting at once cannot both apply one.
     db.execute("BEGIN IMMEDIATE")

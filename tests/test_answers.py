@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from bot.backends.embedded import EmbeddedBackend
+from bot.backends.embedded_answer import extractive_answer
 from bot.cli import cli
-from bot.pipeline.answer import extractive_answer
 from bot.pipeline.ask import ask, ask_services, format_answer_text, is_event_question, window_for
 from bot.pipeline.ingest import Placement, Source
 from bot.pipeline.models import NO_ANSWER, Passage

@@ -23,6 +23,7 @@ from bot.cli import cli
 from storage import Store
 from storage.errors import DatabaseUnusableError, StorageFullError
 from tests.helpers.fake_slack import fake_slack  # noqa: F401 - fixture
+from tests.helpers.store_peek import job_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -127,10 +128,10 @@ def test_a_full_disk_is_a_storage_full_error_and_the_store_stays_usable(tmp_path
         with store.write() as db:
             db["jobs"].insert_all([{"kind": "link", "channel": "C1", "source": "x" * 3000 + str(i), "state": "queued",
                                     "attempts": 0, "created_at": "t", "updated_at": "t"} for i in range(50)])
-    assert store.jobs() == []  # rolled back whole
+    assert job_rows(store) == []  # rolled back whole
     store.db.conn.execute("PRAGMA max_page_count = 1073741823")
     store.enqueue_job({"kind": "link", "channel": "C1", "source": "https://x.test/a"}, now="t")
-    assert len(store.jobs()) == 1
+    assert len(job_rows(store)) == 1
     store.close()
 
 
@@ -149,8 +150,6 @@ def test_disk_full_during_a_job_keeps_it_queued_and_tells_the_user_once(settings
                     f"spring and cost about {i * 7} thousand euros, according to the published plan.</p>"
                     for i in range(120))
     article_server.html("/story", article_html(4).replace("</article>", extra + "</article>"))
-    from bot.slack.app import start_workers
-
     bot = start_bot(settings, clock, fake_slack, workers=1, start=False)
     store = bot.services.store
     try:
@@ -159,20 +158,20 @@ def test_disk_full_during_a_job_keeps_it_queued_and_tells_the_user_once(settings
         with store._lock:  # noqa: SLF001 - the workers' connection gets a size limit: a "full disk"
             pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
             store.db.conn.execute(f"PRAGMA max_page_count = {pages}")
-        start_workers(bot.app)
+        bot.runtime.start(digests=False)
 
         def thread():
             return bot.fake.posts("C0NEWS", event["ts"])
 
         (notice,) = bot.fake.wait_for(thread, timeout=20)
         assert "can't save right now" in notice.args["text"]
-        job = bot.fake.wait_for(lambda: [j for j in store.jobs() if j["state"] == "queued"], timeout=10)[0]
+        job = bot.fake.wait_for(lambda: [j for j in job_rows(store) if j["state"] == "queued"], timeout=10)[0]
         assert job["attempts"] == 0 and "can't save right now" in job["error"]
 
         # Still full when the pause ends: tried again, kept queued, nobody is told twice.
         clock.advance(seconds=31)
         bot.fake.wait_for(lambda: article_server.count("/story") == 2, timeout=20)
-        bot.fake.wait_for(lambda: store.jobs()[0]["state"] == "queued", timeout=10)
+        bot.fake.wait_for(lambda: job_rows(store)[0]["state"] == "queued", timeout=10)
         assert len(thread()) == 1
 
         with store._lock:  # noqa: SLF001 - space is back
@@ -180,6 +179,6 @@ def test_disk_full_during_a_job_keeps_it_queued_and_tells_the_user_once(settings
         clock.advance(minutes=2)
         bot.fake.wait_for(lambda: len(thread()) == 2, timeout=30)
         assert thread()[1].args.get("blocks")[0]["type"] == "header"  # the brief
-        bot.fake.wait_for(lambda: store.jobs()[0]["state"] == "done", timeout=10)
+        bot.fake.wait_for(lambda: job_rows(store)[0]["state"] == "done", timeout=10)
     finally:
         stop_bot(bot)

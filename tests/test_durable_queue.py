@@ -32,6 +32,7 @@ import pytest
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.articles import article_html
 from tests.helpers.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackEvents
+from tests.helpers.store_peek import job_row
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKS = 50
@@ -191,7 +192,7 @@ NOW = "2025-10-27T08:00:00+00:00"
 
 def _link_job(url: str, ts: str) -> dict:
     return {"source": url, "team": "T0TEST", "channel": "C0NEWS", "visibility": "public", "message_ts": ts,
-            "thread_ts": ts, "user": "U0READER", "kind": "link"}
+            "thread_ts": ts, "user": "U0READER", "kind": "posted_link"}
 
 
 def test_reply_claims_are_filled_once(tmp_path):
@@ -214,7 +215,6 @@ def test_reply_claims_are_filled_once(tmp_path):
 def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, clock, article_server, threads):  # noqa: F811
     """Killed after claiming the reply but before Slack had it: the rerun asks the thread, finds nothing (or
     cannot ask: the plain fake has no `conversations.replies`) and posts — once."""
-    from bot.slack.app import start_workers
     from tests.helpers.fake_slack import start_bot, stop_bot
     from tests.test_slack_e2e import RATES_HTML
 
@@ -227,8 +227,8 @@ def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, 
         assert bot.store.claim_job(NOW)["id"] == job_id
         bot.store.record_reply(team="T0TEST", channel="C0NEWS", message_ts=ts, key=url, reply_ts=None, brief_id=None,
                                now=NOW)
-        start_workers(bot.app)
-        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        bot.runtime.start(digests=False)
+        fake.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert len(fake.posts("C0NEWS", ts)) == 1
         assert fake.calls_to("conversations.replies", channel="C0NEWS", ts=ts)
         assert bot.store.reply_for("C0NEWS", ts, url)["reply_ts"]
@@ -240,7 +240,6 @@ def test_a_claim_left_by_a_crash_before_the_post_still_gets_its_reply(settings, 
 
 
 def test_a_post_slack_refuses_for_good_releases_its_claim(settings, clock, article_server):  # noqa: F811
-    from bot.slack.app import start_workers
     from tests.helpers.fake_slack import start_bot, stop_bot
     from tests.test_slack_e2e import RATES_HTML
 
@@ -251,8 +250,8 @@ def test_a_post_slack_refuses_for_good_releases_its_claim(settings, clock, artic
     try:
         ts, url = "1761555600.000401", article_server.url("/rates")
         job_id, _ = bot.store.enqueue_job(_link_job(url, ts), NOW)
-        start_workers(bot.app)
-        fake.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        bot.runtime.start(digests=False)
+        fake.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert fake.posts("C0NEWS", ts) == []
         assert bot.store.reply_for("C0NEWS", ts, url) is None  # no stale claim: a later retry may post
         assert fake.posts("U0READER")  # the reader heard why, in a DM

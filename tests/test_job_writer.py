@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 
 from bot.slack.intake import JobWriter
+from bot.slack.job import JobKind, Origin, SlackJob
 from storage import Store
+from tests.helpers.store_peek import job_rows
 
 NOW = "2025-10-27T08:00:00+00:00"
 
 
-def _job(n: int) -> dict:
-    return {"source": f"https://example.org/{n}", "team": "T1", "channel": "C1", "visibility": "public",
-            "message_ts": f"1761555600.{n:06d}", "thread_ts": None, "user": "U1", "kind": "link"}
+def _job(n: int) -> SlackJob:
+    origin = Origin(team="T1", channel="C1", visibility="public", message_ts=f"1761555600.{n:06d}", thread_ts=None,
+                    user="U1")
+    return SlackJob(JobKind.POSTED_LINK, origin, url=f"https://example.org/{n}")
 
 
 def test_concurrent_listeners_with_overlapping_keys_make_one_row_each(tmp_path):
@@ -35,7 +38,7 @@ def test_concurrent_listeners_with_overlapping_keys_make_one_row_each(tmp_path):
         threading.Event().wait(0.2)
     for t in threads:
         t.join(timeout=30)
-    rows = store.jobs()
+    rows = job_rows(store)
     assert len(rows) == 50  # the listeners together cover 50 distinct links
     keys_seen = {r["message_ts"] for r in rows}
     assert len(rows) == len(keys_seen)  # never two rows for one key
@@ -52,4 +55,4 @@ def test_after_close_writes_go_through_the_shared_store(tmp_path):
     (_, job_id, created), = writer.enqueue([_job(1)], NOW)
     (_, again, created_again), = writer.enqueue([_job(1)], NOW)
     assert created and not created_again and job_id == again
-    assert [r["id"] for r in store.jobs()] == [job_id]
+    assert [r["id"] for r in job_rows(store)] == [job_id]

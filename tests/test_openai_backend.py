@@ -20,6 +20,7 @@ from bot.pipeline.models import NO_ANSWER, Article, BriefContext, Event, Passage
 from bot.services import build_backend, build_services
 from prompts import render
 from tests.helpers.openai_stub import OpenAIStub
+from tests.helpers.store_peek import usage_rows
 
 SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
 FED = SAMPLES / "fed-decision-preview.md"
@@ -129,7 +130,7 @@ def test_structured_round_trip(oa, openai_stub):
     ]
     assert [s["title"] for s in record["storylines"]] == ["Fed rate cuts"]
     assert record["prompt_tokens"] > 0 and record["completion_tokens"] > 0
-    usage = oa.store.usage_rows()
+    usage = usage_rows(oa.store)
     assert [(u["kind"], u["brief_id"], u["team"]) for u in usage] == [("brief", result.brief_id, "T1")]
     assert usage[0]["prompt_tokens"] == record["prompt_tokens"]
 
@@ -235,7 +236,7 @@ def test_every_failure_ends_in_a_fallback_brief(oa, openai_stub, caplog, reply, 
     failures = [r for r in caplog.records if "model brief failed" in r.getMessage()]
     assert len(failures) == 1 and cause in failures[0].getMessage()
     assert "sk-test" not in caplog.text
-    usage = oa.store.usage_rows()
+    usage = usage_rows(oa.store)
     assert (len(usage) == 1 and usage[0]["prompt_tokens"] > 0) if billed else usage == []
 
 
@@ -274,7 +275,7 @@ def test_rebrief_redoes_a_fallback_brief_with_the_model(oa, openai_stub):
     assert oa.ingestor.rebrief(result.brief_id) == result.brief_id
     again = oa.store.get_brief(result.brief_id)
     assert again["backend"] == "openai" and again["events"][0]["date"] == "2025-10-29"
-    assert [u["kind"] for u in oa.store.usage_rows()] == ["brief"]
+    assert [u["kind"] for u in usage_rows(oa.store)] == ["brief"]
 
 
 # ---------------------------------------------------------------------------------------------- cost control
@@ -290,7 +291,7 @@ def test_the_same_article_is_never_paid_for_twice(oa, openai_stub):
     assert same_channel.brief_id == first.brief_id and same_channel.reused
     assert other_channel.reused and other_team.reused and pasted.reused
     assert copy["backend"] == "openai" and copy["tldr"] == record["tldr"]
-    assert len(oa.store.usage_rows()) == 1
+    assert len(usage_rows(oa.store)) == 1
 
 
 def test_the_system_prompt_is_identical_and_first_for_every_article(oa, openai_stub):
@@ -397,7 +398,7 @@ def test_answers_keep_only_citations_that_point_at_a_passage(oa, openai_stub):
     user = openai_stub.requests[0].messages[1]["content"]
     assert "[1] Fed expected to cut rates (B1)\nThe Fed will announce" in user and "[3] " in user
     assert openai_stub.requests[0].messages[0]["content"] == render("answer_system")
-    assert [u["kind"] for u in oa.store.usage_rows()] == ["answer"]
+    assert [u["kind"] for u in usage_rows(oa.store)] == ["answer"]
 
 
 def test_an_answer_without_a_valid_citation_is_no_answer(oa, openai_stub):
@@ -430,4 +431,4 @@ def test_digest_intro_mentions_only_the_weeks_events(oa, openai_stub):
     assert oa.backend.digest_intro(WEEK) is None  # a date that is not in the list
     assert "- Wed 29 Oct 14:00 EDT: Fed rate decision" in openai_stub.requests[0].messages[1]["content"]
     assert oa.backend.digest_intro([]) is None and len(openai_stub.requests) == 3
-    assert [u["kind"] for u in oa.store.usage_rows()] == ["digest_intro"] * 3
+    assert [u["kind"] for u in usage_rows(oa.store)] == ["digest_intro"] * 3

@@ -21,7 +21,9 @@ from bot.pipeline.ingest import Placement, Source
 from bot.scheduler import DigestScheduler, build_trigger, most_recent_fire, next_fire
 from bot.schedules import DAY_NAMES, WEEKDAYS, Schedule, digest_command, set_schedule
 from bot.services import build_services
+from bot.slack.poster import Poster
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
+from tests.helpers.store_peek import digest_rows
 
 UTC = dt.UTC
 NY = zoneinfo.ZoneInfo("America/New_York")
@@ -118,7 +120,7 @@ LONDON_FIRE = dt.datetime(2025, 10, 27, 7, 30, tzinfo=UTC)  # Monday 07:30 GMT
 
 @pytest.fixture
 def client(fake_slack):  # noqa: F811
-    return WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url)
+    return Poster(WebClient(token=BOT_TOKEN, base_url=fake_slack.api_url))
 
 
 @pytest.fixture
@@ -152,7 +154,7 @@ def test_the_job_fires_at_the_scheduled_minute_and_a_repeated_fire_posts_nothing
     assert ts is not None
     assert digests.run_scheduled("C1") is None
     assert len(fake_slack.posts("C1")) == 1
-    [row] = services.store.digests("C1")
+    [row] = digest_rows(services.store, "C1")
     assert (row["local_date"], row["kind"], row["posted_ts"]) == ("2025-10-27", "scheduled", ts)
 
 
@@ -161,7 +163,7 @@ def test_the_local_date_is_the_schedules_own_day_not_utcs(services, clock, diges
     subscribe(services, clock, spec="07:30 Asia/Tokyo daily")
     clock.set(dt.datetime(2025, 10, 27, 22, 31, tzinfo=UTC))
     assert digests.run_scheduled("C1") is not None
-    assert services.store.digests("C1")[0]["local_date"] == "2025-10-28"
+    assert digest_rows(services.store, "C1")[0]["local_date"] == "2025-10-28"
     assert fake_slack.posts("C1")[0].args["text"].endswith("for the week of Tue 28 Oct.")  # a quiet channel
 
 
@@ -171,7 +173,7 @@ def test_fall_back_double_fire_in_new_york_posts_once(services, clock, digests, 
     assert digests.run_scheduled("C1") is not None
     clock.set(dt.datetime(2025, 11, 2, 6, 30, tzinfo=UTC))  # 01:30 EST, had APScheduler fired the repeat
     assert digests.run_scheduled("C1") is None
-    assert [r["local_date"] for r in services.store.digests("C1")] == ["2025-11-02"]
+    assert [r["local_date"] for r in digest_rows(services.store, "C1")] == ["2025-11-02"]
     assert len(fake_slack.posts("C1")) == 1
 
 
@@ -192,7 +194,7 @@ def test_restart_beyond_grace_skips_and_logs(services, clock, digests, fake_slac
         [result] = digests.catch_up()
     assert result["outcome"] == "skipped"
     assert "missed the digest for C1 on 2025-10-27" in caplog.text and "skipped" in caplog.text
-    assert fake_slack.posts() == [] and services.store.digests("C1") == []
+    assert fake_slack.posts() == [] and digest_rows(services.store, "C1") == []
     # the job body itself refuses a fire that late too
     assert digests.run_scheduled("C1") is None
     assert fake_slack.posts() == []
@@ -236,7 +238,7 @@ def test_two_schedulers_firing_at_once_post_once(settings, services, clock, clie
             t.join(timeout=30)
         assert sum(r is not None for r in results) == 1
         assert len(fake_slack.posts("C1")) == 1
-        assert [r["state"] for r in other.store.digests("C1")] == ["posted"]
+        assert [r["state"] for r in digest_rows(other.store, "C1")] == ["posted"]
     finally:
         other.close()
 
@@ -248,13 +250,13 @@ def test_a_failed_post_is_released_and_retried(services, clock, digests, fake_sl
     clock.set(LONDON_FIRE)
     fake_slack.fail("chat.postMessage", "internal_error")
     assert digests.run_scheduled("C1") is None
-    assert services.store.digests("C1") == []  # the claim was given back
+    assert digest_rows(services.store, "C1") == []  # the claim was given back
     retry = digests.scheduler.get_job("digest-retry:C1")
     assert retry is not None and retry.trigger.run_date == LONDON_FIRE + dt.timedelta(minutes=5)
     clock.advance(minutes=5)
     ts = retry.func(*retry.args)
     assert ts is not None
-    assert [(r["state"], r["posted_ts"]) for r in services.store.digests("C1")] == [("posted", ts)]
+    assert [(r["state"], r["posted_ts"]) for r in digest_rows(services.store, "C1")] == [("posted", ts)]
     assert len(fake_slack.calls_to("chat.postMessage", channel="C1")) == 2  # the refused attempt and the retry
     assert len(fake_slack.posts("C1")) == 1
 
@@ -318,7 +320,7 @@ def test_end_to_end_scheduled_digest_reaches_the_fake_slack(services, clock, dig
     assert "Fed rate decision" in text and "BoJ policy decision" in text
     assert f"|{brief}>" in text  # linked to the brief's thread
     assert len(blocks) <= 50
-    assert services.store.digests("C1")[0]["posted_ts"] == ts
+    assert digest_rows(services.store, "C1")[0]["posted_ts"] == ts
 
 
 def test_a_channel_the_bot_is_not_in_is_not_retried(services, clock, digests, fake_slack, caplog):  # noqa: F811
@@ -330,4 +332,4 @@ def test_a_channel_the_bot_is_not_in_is_not_retried(services, clock, digests, fa
         assert digests.run_scheduled("C1") is None
     assert "Slack said not_in_channel (no retry)" in caplog.text
     assert digests.scheduler.get_job("digest-retry:C1") is None
-    assert services.store.digests("C1") == []
+    assert digest_rows(services.store, "C1") == []

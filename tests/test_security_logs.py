@@ -26,6 +26,7 @@ from pathlib import Path
 from tests.helpers.articles import RATES_HTML
 from tests.helpers.fake_slack import BOT_TOKEN, BOT_USER, SIGNING_SECRET, SlackEvents, fake_slack, stop_bot  # noqa: F401
 from tests.helpers.openai_stub import OpenAIStub
+from tests.helpers.store_peek import job_rows
 from tests.test_security_support import APP_TOKEN, OPENAI_KEY, start_openai_bot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,7 +80,7 @@ def test_no_secret_in_debug_logs_of_a_full_flow_with_failures(
             fake.wait_for(lambda: [p for p in fake.posts("C0NEWS") if "Week ahead" in p.args["text"]])
             events.event({"type": "app_home_opened", "user": "U0READER", "tab": "home", "event_ts": events.new_ts()})
             fake.wait_for(lambda: fake.calls_to("views.publish"))
-            brief = bot.store.get_brief(bot.store.jobs("done")[0]["brief_id"])
+            brief = bot.store.get_brief(job_rows(bot.store, "done")[0]["brief_id"])
         finally:
             stop_bot(bot)
     finally:

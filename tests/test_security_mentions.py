@@ -11,6 +11,7 @@ import json
 
 from tests.helpers.fake_slack import BOT_USER, fake_slack, stop_bot  # noqa: F401 - fixture
 from tests.helpers.openai_stub import openai_stub  # noqa: F401 - fixture
+from tests.helpers.store_peek import job_rows
 from tests.test_security_support import (
     HOSTILE,
     MARKUP,
@@ -60,8 +61,8 @@ def test_model_output_cannot_ping_or_link_in_brief_answer_digest_or_home(
         link = events.message(f"<{article_server.url('/harbour')}>")
         events.event(link)
         brief_post = fake.wait_for(lambda: [p for p in fake.posts("C0NEWS", link["ts"]) if p.args.get("blocks")])[0]
-        fake.wait_for(lambda: bot.store.jobs("done"))
-        record = bot.store.get_brief(bot.store.jobs()[0]["brief_id"])
+        fake.wait_for(lambda: job_rows(bot.store, "done"))
+        record = bot.store.get_brief(job_rows(bot.store)[0]["brief_id"])
         # The model's text was stored as the model wrote it: the escaping below is the bot's, at posting.
         assert record["backend"] == "openai" and "<!channel>" in record["tldr"]
         assert "<@U123>" in record["events"][0]["title"]

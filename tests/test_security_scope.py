@@ -16,6 +16,7 @@ import re
 from bot.slack.mrkdwn import escape
 from tests.helpers.articles import RATES_HTML
 from tests.helpers.fake_slack import BOT_USER, fake_slack, slack_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import job_rows
 
 GLACIER_HTML = """<html><head><title>Glacier observatory measures the fastest melt on record</title></head>
 <body><article><h1>Glacier observatory measures the fastest melt on record</h1>
@@ -55,7 +56,7 @@ def _leaks(payload: dict, secrets: list[str], brief_id: str) -> list[str]:
 
 
 def _brief_of(bot, channel: str) -> str:
-    done = [j for j in bot.store.jobs("done") if j["channel"] == channel and j.get("brief_id")]
+    done = [j for j in job_rows(bot.store, "done") if j["channel"] == channel and j.get("brief_id")]
     return done[0]["brief_id"]
 
 
@@ -69,7 +70,7 @@ def test_private_and_dm_briefs_stay_in_their_conversation(slack_bot, article_ser
                                 ("C0NEWS", "channel", "/rates")):
         link = events.message(f"<{urls[path]}>", channel=channel, channel_type=kind)
         events.event(link)
-        fake.wait_for(lambda c=channel: [j for j in store.jobs("done") if j["channel"] == c], timeout=20)
+        fake.wait_for(lambda c=channel: [j for j in job_rows(store, "done") if j["channel"] == c], timeout=20)
     private_id, dm_id, public_id = (_brief_of(slack_bot, c) for c in ("G0PRIVATE", "D0DM", "C0NEWS"))
     assert store.get_brief(private_id)["visibility"] == "private"
     assert store.get_brief(dm_id)["visibility"] == "dm"
@@ -154,10 +155,10 @@ def test_a_storyline_begun_in_a_private_channel_is_not_joined_or_shown_elsewhere
     article_server.html("/glacier", PUBLIC_GLACIER_HTML)
     private_link = events.message(f"<{article_server.url('/nightjar')}>", channel="G0PRIVATE", channel_type="group")
     events.event(private_link)
-    fake.wait_for(lambda: store.jobs("done"), timeout=20)
+    fake.wait_for(lambda: job_rows(store, "done"), timeout=20)
     public_link = events.message(f"<{article_server.url('/glacier')}>", channel="C0NEWS")
     events.event(public_link)
-    fake.wait_for(lambda: [j for j in store.jobs("done") if j["channel"] == "C0NEWS"], timeout=20)
+    fake.wait_for(lambda: [j for j in job_rows(store, "done") if j["channel"] == "C0NEWS"], timeout=20)
     private_id, public_id = _brief_of(slack_bot, "G0PRIVATE"), _brief_of(slack_bot, "C0NEWS")
     private_titles = {s["title"] for s in store.get_brief(private_id)["storylines"]}
     assert any("Nightjar" in t for t in private_titles)  # the private storyline's title names the secret

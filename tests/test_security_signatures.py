@@ -14,6 +14,7 @@ import urllib.parse
 import pytest
 
 from tests.helpers.fake_slack import SIGNING_SECRET, fake_slack, sign, slack_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import job_rows
 
 
 def _post(bot, body: str, headers: dict, content_type: str = "application/json") -> int:
@@ -34,7 +35,7 @@ def _signed(body: str, ts: int | None = None) -> dict:
 
 def _assert_nothing_happened(bot) -> None:
     time.sleep(0.3)  # a job or a post would be written within this time by the workers (poll 0.1 s)
-    assert bot.store.jobs() == []
+    assert job_rows(bot.store) == []
     assert [c.method for c in bot.fake.calls if c.method != "auth.test"] == []
 
 
@@ -69,7 +70,7 @@ def test_bad_requests_are_refused(slack_bot, case):  # noqa: F811
 def test_the_same_request_correctly_signed_is_accepted(slack_bot):  # noqa: F811
     body = _link_body(slack_bot)
     assert _post(slack_bot, body, _signed(body)) == 200
-    assert [j["source"] for j in slack_bot.store.jobs()] == ["http://127.0.0.1:9/story"]
+    assert [j["source"] for j in job_rows(slack_bot.store)] == ["http://127.0.0.1:9/story"]
 
 
 def test_commands_and_interactions_need_the_signature_too(slack_bot):  # noqa: F811
@@ -90,4 +91,4 @@ def test_commands_and_interactions_need_the_signature_too(slack_bot):  # noqa: F
     _assert_nothing_happened(slack_bot)
     assert slack_bot.fake.calls_to("response") == []
     assert _post(slack_bot, command, _signed(command), form) == 200  # the control
-    assert slack_bot.store.jobs()
+    assert job_rows(slack_bot.store)

@@ -18,6 +18,7 @@ import pytest
 from bot.errors import BlockedAddressError
 from bot.pipeline.fetch import FetchPolicy, fetch
 from tests.helpers.fake_slack import fake_slack, start_bot, stop_bot  # noqa: F401 - fixture
+from tests.helpers.store_peek import job_rows
 
 PAGE = ("<html><head><title>Internal page</title></head><body><article><h1>Internal page</h1>"
         "<p>The internal service answered a request it should never have received from the bot.</p>"
@@ -107,7 +108,7 @@ def test_a_link_to_a_refused_address_in_slack_ends_in_a_notice_and_no_connection
         (note,) = fake_slack.posts("C0NEWS", event["ts"])
         assert "Couldn't brief" in note.args["text"] and "loopback" in note.args["text"]
         assert "<!" not in json.dumps(note.args)
-        assert bot.store.jobs()[0]["state"] == "failed"
+        assert job_rows(bot.store)[0]["state"] == "failed"
     finally:
         stop_bot(bot)
     assert article_server.connections == 0 and article_server.requests == []

@@ -7,6 +7,7 @@ import json
 from bot.pipeline.models import Answer, Citation
 from bot.slack import blocks
 from bot.slack.intake import message_jobs, question_job
+from bot.slack.job import JobKind
 from bot.slack.links import extract_links, strip_markup
 from bot.slack.mrkdwn import escape, link, safe_url, truncate
 
@@ -44,14 +45,14 @@ def test_message_jobs_skip_edits_bots_and_cap_links():
     base = {"type": "message", "channel": "C1", "channel_type": "channel", "user": "U1", "ts": "1.000001"}
     many = " ".join(f"<https://n.test/{i}>" for i in range(7))
     jobs = message_jobs({**base, "text": many}, "T1", "UBOT", 5)
-    assert [j["kind"] for j in jobs] == ["link"] * 5 + ["skipped"]
-    assert jobs[-1]["source"] == "skipped:https://n.test/5 https://n.test/6"
-    assert jobs[0]["visibility"] == "public" and jobs[0]["thread_ts"] == "1.000001"
+    assert [j.kind for j in jobs] == [JobKind.POSTED_LINK] * 5 + [JobKind.SKIPPED_LINKS]
+    assert jobs[-1].skipped == ("https://n.test/5", "https://n.test/6")
+    assert jobs[0].origin.visibility == "public" and jobs[0].origin.thread_ts == "1.000001"
     assert message_jobs({**base, "subtype": "message_changed", "text": many}, "T1", "UBOT", 5) == []
     assert message_jobs({**base, "bot_id": "B9", "text": many}, "T1", "UBOT", 5) == []
     assert message_jobs({**base, "text": "no links, no mention"}, "T1", "UBOT", 5) == []
     dm = message_jobs({**base, "channel_type": "im", "text": "what is new?"}, "T1", "UBOT", 5)
-    assert dm[0]["kind"] == "ask" and dm[0]["visibility"] == "dm"
+    assert dm[0].kind is JobKind.QUESTION and dm[0].origin.visibility == "dm"
 
 
 def test_mention_and_message_give_the_same_job_key():
@@ -59,9 +60,9 @@ def test_mention_and_message_give_the_same_job_key():
     as_message = message_jobs({**base, "type": "message", "channel_type": "channel"}, "T1", "UBOT", 5)[0]
     as_mention = message_jobs({**base, "type": "app_mention"}, "T1", "UBOT", 5)[0]
     key = ("team", "channel", "message_ts", "source")
-    assert [as_message[k] for k in key] == [as_mention[k] for k in key]
-    assert as_message["source"] == "cmd:week"
-    assert question_job({}, "<@UBOT>   ", "UBOT")["source"] == "cmd:help"
+    assert [as_message.to_row()[k] for k in key] == [as_mention.to_row()[k] for k in key]
+    assert as_message.kind is JobKind.COMMAND and as_message.command == "week"
+    assert question_job(as_message.origin, "<@UBOT>   ", "UBOT").command == "help"
 
 
 def _record(**over):
@@ -102,6 +103,15 @@ def test_oversize_brief_is_cut_not_rejected():
     assert any(b["type"] == "section" and b["text"]["text"].endswith("…") for b in msg.blocks)
     assert len(msg.text) <= blocks.MAX_TEXT
     assert len(blocks.fit([blocks.divider()] * 80)) == blocks.MAX_BLOCKS
+    assert sum(map(blocks.block_chars, msg.blocks)) <= blocks.MAX_MESSAGE_CHARS
+
+
+def test_fit_caps_the_text_of_the_whole_message():
+    many = [blocks.section("x" * 2900) for _ in range(10)]  # each block fine, 29k in all
+    kept = blocks.fit(many)
+    assert sum(map(blocks.block_chars, kept)) <= blocks.MAX_MESSAGE_CHARS
+    assert kept[-1]["type"] == "context" and "more not shown" in kept[-1]["elements"][0]["text"]
+    assert len(kept) == 5  # four whole sections and the note
 
 
 def test_answer_message_links_source_and_permalink():

@@ -7,12 +7,12 @@ import datetime as dt
 from bot.pipeline.ingest import Placement, Source
 from bot.scheduler import DigestScheduler
 from tests.helpers.fake_slack import TEAM, fake_slack, slack_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import digest_rows
 
 
 def _attach_scheduler(bot) -> DigestScheduler:
-    digests = DigestScheduler(bot.services, bot.ctx.poster.client)
+    digests = bot.runtime.digests
     digests.start(paused=True, catch_up=False)  # jobs are built, nothing fires on its own
-    bot.ctx.digests = digests
     return digests
 
 
@@ -60,7 +60,7 @@ def test_scheduled_fire_posts_once_through_the_fake_slack(slack_bot):  # noqa: F
         assert posts[0].args["blocks"][0]["type"] == "header"
         assert "27 Oct" in posts[0].args["blocks"][0]["text"]["text"]
         assert "Fed rate decision" in str(posts[0].args["blocks"])
-        ledger = slack_bot.store.digests("C0NEWS")
+        ledger = digest_rows(slack_bot.store, "C0NEWS")
         assert [(r["kind"], r["state"], r["posted_ts"]) for r in ledger] == [("scheduled", "posted", first)]
     finally:
         digests.shutdown()

@@ -11,6 +11,7 @@ import time
 
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import BOT_TOKEN, BOT_USER, fake_slack, slack_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import job_rows
 
 RATES_HTML = """<html><head><title>Central bank signals a pause as inflation cools</title>
 <meta name="author" content="Economics desk"></head><body><article>
@@ -51,7 +52,7 @@ def test_link_message_gets_a_brief_in_its_thread(slack_bot, article_server):  # 
     reply = events.event(event)
     assert reply.status == 200
     # The jobs row exists as soon as the ack is back, before any worker could have posted.
-    assert [j["source"] for j in slack_bot.store.jobs()] == [article_server.url("/rates")]
+    assert [j["source"] for j in job_rows(slack_bot.store)] == [article_server.url("/rates")]
 
     post = fake.wait_for(lambda: _brief_posts(fake, "C0NEWS", event["ts"]))[0]
     kinds = [b["type"] for b in post.args["blocks"]]
@@ -67,7 +68,7 @@ def test_link_message_gets_a_brief_in_its_thread(slack_bot, article_server):  # 
     methods = [(c.method, c.args.get("name")) for c in fake.calls if c.method.startswith("reactions.")]
     assert methods == [("reactions.add", "eyes"), ("reactions.remove", "eyes"),
                        ("reactions.add", "white_check_mark")]
-    assert slack_bot.store.jobs()[0]["state"] == "done"
+    assert job_rows(slack_bot.store)[0]["state"] == "done"
 
 
 def test_redeliveries_give_exactly_one_reply(slack_bot, article_server):  # noqa: F811
@@ -83,7 +84,7 @@ def test_redeliveries_give_exactly_one_reply(slack_bot, article_server):  # noqa
     assert events.event({**event, "type": "app_mention"}).status == 200
     fake.wait_for(lambda: fake.calls_to("reactions.add", name="white_check_mark"))
     assert len(_brief_posts(fake)) == 1
-    assert len(slack_bot.store.jobs()) == 1
+    assert len(job_rows(slack_bot.store)) == 1
     assert len(fake.calls_to("reactions.add", name="eyes")) == 1
     assert article_server.count("/rates") == 1
 
@@ -100,7 +101,7 @@ def test_same_link_in_two_channels_is_fetched_once_and_replied_twice(slack_bot, 
     fake.wait_for(lambda: _brief_posts(fake, "C0MARKETS", second["ts"]))
     assert article_server.count("/rates") == 1
     assert len(_brief_posts(fake)) == 2
-    jobs = fake.wait_for(lambda: len(slack_bot.store.jobs("done")) == 2 and slack_bot.store.jobs("done"))
+    jobs = fake.wait_for(lambda: len(job_rows(slack_bot.store, "done")) == 2 and job_rows(slack_bot.store, "done"))
     assert jobs[0]["brief_id"] != jobs[1]["brief_id"]
 
 
@@ -126,7 +127,7 @@ def test_script_only_page_warns_and_suggests_the_shortcut(slack_bot, article_ser
     assert len(notes) == 1
     text = notes[0].args["text"]
     assert "Couldn't brief" in text and "Brief this" in text and "\n" not in text
-    assert slack_bot.store.jobs()[0]["state"] == "failed"
+    assert job_rows(slack_bot.store)[0]["state"] == "failed"
 
 
 def test_links_over_the_limit_are_named_as_skipped(slack_bot, article_server):  # noqa: F811
@@ -160,7 +161,7 @@ def test_edits_unfurls_and_bot_messages_are_ignored(slack_bot, article_server): 
     assert events.event(bot_msg).status == 200
     plain = events.message("no links here")
     assert events.event(plain).status == 200
-    assert slack_bot.store.jobs() == []  # no job exists, so no worker can ever post for these
+    assert job_rows(slack_bot.store) == []  # no job exists, so no worker can ever post for these
     assert fake.posts() == [] and article_server.count("/rates") == 0
 
 
@@ -171,13 +172,13 @@ def test_a_question_gets_a_cited_answer(slack_bot, article_server):  # noqa: F81
     link_msg = events.message(f"<{url}>")
     events.event(link_msg)
     brief_post = fake.wait_for(lambda: _brief_posts(fake, "C0NEWS", link_msg["ts"]))[0]
-    fake.wait_for(lambda: slack_bot.store.jobs("done"))
+    fake.wait_for(lambda: job_rows(slack_bot.store, "done"))
 
     question = events.message(f"<@{BOT_USER}> what did the Federal Reserve say about inflation?")
     events.event({**question, "type": "app_mention"})
     events.event(question)  # the same mention as a message event
     answer = fake.wait_for(lambda: fake.posts("C0NEWS", question["ts"]))
-    asks = [j for j in slack_bot.store.jobs() if j["kind"] == "ask"]
+    asks = [j for j in job_rows(slack_bot.store) if j["kind"] == "question"]
     assert len(asks) == 1  # both deliveries became one job, so one answer
     assert len(fake.posts("C0NEWS", question["ts"])) == 1
     dumped = json.dumps(answer[0].args["blocks"])
@@ -205,7 +206,7 @@ def test_bad_signature_and_stale_timestamp_are_refused(slack_bot):  # noqa: F811
     event = events.message("<https://news.test/a>")
     assert events.event(event, secret="not-the-secret").status == 401
     assert events.event(event, timestamp=int(time.time()) - 60 * 10).status == 401
-    assert slack_bot.store.jobs() == []
+    assert job_rows(slack_bot.store) == []
 
 
 def test_rate_limited_post_is_retried_after_retry_after(slack_bot, article_server):  # noqa: F811
@@ -215,7 +216,7 @@ def test_rate_limited_post_is_retried_after_retry_after(slack_bot, article_serve
     event = events.message(f"<{article_server.url('/rates')}>")
     events.event(event)
     fake.wait_for(lambda: _brief_posts(fake, "C0NEWS", event["ts"]), timeout=15)
-    fake.wait_for(lambda: slack_bot.store.jobs("done"))
+    fake.wait_for(lambda: job_rows(slack_bot.store, "done"))
     attempts = fake.calls_to("chat.postMessage")
     assert [c.status for c in attempts] == [429, 200]  # the 429, then the retry after Retry-After
     assert len(_brief_posts(fake)) == 1
@@ -275,7 +276,7 @@ def test_app_home_lists_storylines_week_and_schedules(slack_bot, article_server)
     article_server.html("/rates", RATES_HTML)
     event = events.message(f"<{article_server.url('/rates')}>")
     events.event(event)
-    fake.wait_for(lambda: slack_bot.store.jobs("done"))
+    fake.wait_for(lambda: job_rows(slack_bot.store, "done"))
     events.event({"type": "app_home_opened", "user": "U0READER", "channel": "D0DM", "tab": "home",
                   "event_ts": events.new_ts()})
     publish = fake.wait_for(lambda: fake.calls_to("views.publish"))[0]
@@ -305,7 +306,7 @@ def test_mention_without_channel_type_uses_conversations_info(slack_bot, article
     events.event(mention)
     fake.wait_for(lambda: _brief_posts(fake, "G0PRIVATE", mention["ts"]))
     assert fake.calls_to("conversations.info", channel="G0PRIVATE")
-    job = fake.wait_for(lambda: [j for j in slack_bot.store.jobs() if j["state"] == "done"])[0]  # recorded after the post
+    job = fake.wait_for(lambda: [j for j in job_rows(slack_bot.store) if j["state"] == "done"])[0]  # recorded after the post
     brief = slack_bot.store.get_brief(job["brief_id"])
     assert brief["visibility"] == "private" and brief["channel"] == "G0PRIVATE"
     # a public channel's question cannot see the private brief

@@ -8,11 +8,11 @@ import threading
 
 from bot.clock import FixedClock
 from bot.errors import FetchError
-from bot.slack.app import context_of, start_workers
 from bot.worker import WorkerPool
 from storage import Store
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import fake_slack, slack_bot, start_bot, stop_bot  # noqa: F401 - fixtures
+from tests.helpers.store_peek import job_row, job_rows
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
 NOW = "2025-10-27T08:00:00+00:00"
@@ -20,7 +20,7 @@ NOW = "2025-10-27T08:00:00+00:00"
 
 def _job(url: str, ts: str, channel: str = "C0NEWS") -> dict:
     return {"source": url, "team": "T0TEST", "channel": channel, "visibility": "public", "message_ts": ts,
-            "thread_ts": ts, "user": "U0READER", "kind": "link"}
+            "thread_ts": ts, "user": "U0READER", "kind": "posted_link"}
 
 
 def _run_to_attempts(store, job_id: int, attempts: int) -> None:
@@ -40,16 +40,16 @@ def test_startup_requeues_stale_jobs_and_fails_exhausted_ones(settings, clock, f
         _run_to_attempts(store, stale_id, 1)  # left running by a crash, one attempt used
         dead_id, _ = store.enqueue_job(_job(article_server.url("/gone"), "1761555600.000102"), NOW)
         _run_to_attempts(store, dead_id, settings.max_attempts)
-        assert {j["state"] for j in store.jobs()} == {"running"}
+        assert {j["state"] for j in job_rows(store)} == {"running"}
 
-        start_workers(bot.app)
+        bot.runtime.start(digests=False)
         fake_slack.wait_for(lambda: _brief_posts(fake_slack, "C0NEWS", "1761555600.000101"))
         note = fake_slack.wait_for(lambda: fake_slack.posts("C0NEWS", "1761555600.000102"))[0]
         assert "gave up after 3 attempts" in note.args["text"]
         fake_slack.wait_for(lambda: fake_slack.calls_to("reactions.add", name="warning", timestamp="1761555600.000102"))
-        fake_slack.wait_for(lambda: store.get_job(stale_id)["state"] == "done")  # recorded after the post
-        assert store.get_job(stale_id)["attempts"] == 2
-        assert store.get_job(dead_id)["state"] == "failed"
+        fake_slack.wait_for(lambda: job_row(store, stale_id)["state"] == "done")  # recorded after the post
+        assert job_row(store, stale_id)["attempts"] == 2
+        assert job_row(store, dead_id)["state"] == "failed"
     finally:
         stop_bot(bot)
 
@@ -62,10 +62,10 @@ def test_a_job_that_already_replied_never_replies_twice(settings, clock, fake_sl
         ts = "1761555600.000201"
         job_id, _ = bot.store.enqueue_job(_job(article_server.url("/rates"), ts), NOW)
         job = bot.store.claim_job(NOW)
-        context_of(bot.app).pool.handler(job)  # posts the brief, then "crashes" before finishing
+        bot.runtime.pool.handler(job)  # posts the brief, then "crashes" before finishing
         assert len(_brief_posts(fake_slack, "C0NEWS", ts)) == 1
-        start_workers(bot.app)  # recovery requeues the running job; it runs again
-        fake_slack.wait_for(lambda: bot.store.get_job(job_id)["state"] == "done")
+        bot.runtime.start(digests=False)  # recovery requeues the running job; it runs again
+        fake_slack.wait_for(lambda: job_row(bot.store, job_id)["state"] == "done")
         assert len(_brief_posts(fake_slack, "C0NEWS", ts)) == 1
     finally:
         stop_bot(bot)
@@ -87,7 +87,7 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
         return "B1"
 
     def on_done(job, ok):
-        if len(store.jobs("done")) + len(store.jobs("failed")) == 2:
+        if len(job_rows(store, "done")) + len(job_rows(store, "failed")) == 2:
             finished.set()
 
     pool = WorkerPool(store, handler, lambda job, reason: failed.append((job["source"], reason)), clock,
@@ -100,7 +100,7 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
         assert finished.wait(10)
     finally:
         pool.stop()
-    states = {j["source"]: (j["state"], j["attempts"]) for j in store.jobs()}
+    states = {j["source"]: (j["state"], j["attempts"]) for j in job_rows(store)}
     assert states == {"flaky": ("done", 2), "bad": ("failed", 1)}
     assert failed == [("bad", "HTTP 404 from the site")]
     store.close()
@@ -141,4 +141,4 @@ def test_storyline_buttons(slack_bot, article_server):  # noqa: F811
 
     assert _click(slack_bot, "retry_ai", {"brief": ref["brief"]}, "1761552000.000001") == 200
     fake.wait_for(lambda: [c for c in fake.calls_to("response") if "No model" in c.args.get("text", "")])
-    assert [j for j in slack_bot.store.jobs() if j["kind"] == "rebrief"] == []  # nothing to retry with
+    assert [j for j in job_rows(slack_bot.store) if j["kind"] == "rebrief"] == []  # nothing to retry with

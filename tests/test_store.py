@@ -9,6 +9,7 @@ import sqlite_utils
 
 from storage import Store
 from storage.migrations import MIGRATIONS, migrate
+from tests.helpers.store_peek import digest_rows, job_row
 
 NOW = "2025-10-27T08:00:00+00:00"
 
@@ -92,7 +93,7 @@ def test_job_queue_claims_atomically_and_requeues_after_a_crash(tmp_path):
     for _ in range(2):
         store.claim_job(NOW)
         store.requeue_stale_jobs(max_attempts=3, now=NOW)
-    row = store.get_job(first)
+    row = job_row(store, first)
     assert row["state"] == "failed" and row["attempts"] == 3 and "gave up" in row["error"]
 
 
@@ -106,7 +107,7 @@ def test_digest_claim_is_exclusive_across_connections(tmp_path):
     assert two.claim_digest(**args) is True
     two.mark_digest_posted(channel="C1", local_date="2025-10-27", kind="scheduled", ts="123.4", now=NOW)
     one.release_digest(channel="C1", local_date="2025-10-27", kind="scheduled")  # posted: not released
-    assert one.digests("C1")[0]["posted_ts"] == "123.4"
+    assert digest_rows(one, "C1")[0]["posted_ts"] == "123.4"
 
 
 def test_writes_commit_even_after_a_stray_implicit_transaction(tmp_path):

@@ -16,6 +16,7 @@ from bot.config import DEFAULT_PRICES
 from bot.pipeline.ingest import Placement, Source
 from bot.services import build_services
 from tests.helpers.openai_stub import OpenAIStub
+from tests.helpers.store_peek import usage_rows
 
 SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
 
@@ -55,7 +56,7 @@ def filled(settings, openai_stub, clock, cli_env):
         ingest(svc, "us-china-trade-talks.md", dt.date(2025, 10, 27))  # pushes T1 over 2,500 tokens
         ingest(svc, "markets-week-ahead.md", dt.date(2025, 10, 27))  # over budget: embedded
         ingest(svc, "markets-week-ahead.md", dt.date(2025, 10, 27), team="T2", channel="C2")  # reused, free
-        rows = svc.store.usage_rows()
+        rows = usage_rows(svc.store)
     finally:
         svc.close()
     return rows

@@ -1,10 +1,12 @@
-"""The embedded backend: briefs and answers from the pipeline's own modules, no network, no model.
+"""The embedded backend: briefs from the pipeline's own modules and answers from the extractive answerer
+beside it (`embedded_answer.py`), no network, no model.
 
 It is what runs with no credentials, and what the OpenAI backend falls back to when the API fails.
 """
 
 from __future__ import annotations
 
+from bot.backends.embedded_answer import extractive_answer
 from bot.pipeline.entities import find_entities
 from bot.pipeline.events import extract_events
 from bot.pipeline.extract import brief_input
@@ -14,8 +16,6 @@ from bot.pipeline.summarize import summarize
 
 
 class EmbeddedBackend:
-    name = "embedded"
-
     def __init__(self, label: str = "embedded"):
         self.label = label  # "embedded (fallback)" when standing in for the OpenAI backend
 
@@ -39,8 +39,6 @@ class EmbeddedBackend:
         )
 
     def answer(self, question: str, passages: list[Passage]) -> Answer:
-        from bot.pipeline.answer import extractive_answer
-
         return extractive_answer(question, passages, backend=self.label)
 
     def digest_intro(self, events: list[Event]) -> str | None:

@@ -61,7 +61,7 @@ def redact(message: str, secrets: tuple[str | None, ...] = ()) -> str:
 class GuardedBackend:
     """The Backend protocol over a model backend, with the daily budget and the embedded fallback."""
 
-    name = "openai"
+    label = "openai"
 
     def __init__(self, primary: ModelBackend, *, store=None, clock: Clock | None = None,
                  daily_token_budget: int | None = None, secrets: tuple[str | None, ...] = ()):
@@ -92,7 +92,7 @@ class GuardedBackend:
 
     def answer(self, question: str, passages: list[Passage], team: str | None = None) -> Answer:
         if not passages:
-            return Answer(answer=NO_ANSWER, citations=[], backend=self.name)
+            return Answer(answer=NO_ANSWER, citations=[], backend=self.label)
         team = self._team_of(passages) if team is None else team
         if self.budget_spent(team):
             return self.over_budget.answer(question, passages)
@@ -146,7 +146,7 @@ class GuardedBackend:
     def _record(self, team: str, kind: str, usage: Usage) -> None:
         if self.store is None or not usage.calls:
             return
-        now = self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        now = self.clock.utc_stamp()
         self.store.record_usage(
             {
                 "team": team or "",

@@ -18,30 +18,29 @@ import re
 from pydantic import BaseModel
 
 from bot.errors import BackendError
+from bot.pipeline.citations import cite
 from bot.pipeline.models import (
     NO_ANSWER,
     Answer,
     Article,
     BriefContext,
     BriefDraft,
-    Citation,
     Event,
     Passage,
     StorylineAssignment,
     StorylineRef,
     Usage,
 )
+from bot.pipeline.periods import HORIZON_DAYS, PRECISIONS, anchor, mention_period, period_of
 from bot.pipeline.sentences import split_sentences
 from bot.pipeline.timex import find_times
 
 HORIZON_PAST_DAYS = 7  # a "this week" event may sit on the Monday before the reference date
-HORIZON_FUTURE_DAYS = 366  # as the embedded extractor: nothing more than a year ahead
 MAX_KEY_POINTS = 6
 MAX_QUESTIONS = 4
 MAX_ENTITIES = 15
 MAX_NEW_STORYLINES = 2
 MIN_QUOTE_CHARS = 12
-PRECISIONS = ("day", "week", "month")
 
 
 # ---------------------------------------------------------------------------------------------- schemas
@@ -140,41 +139,14 @@ _MONTH_NAMES = {
 }
 
 
-def span(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    """First and last day an event of this date and precision may fall on."""
-    if precision == "week":
-        return date, date + dt.timedelta(days=6)
-    if precision == "month":
-        nxt = (date.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-        return date, nxt - dt.timedelta(days=1)
-    return date, date
-
-
-def anchor(date: dt.date, precision: str) -> dt.date:
-    """The stored date: the day, the week's Monday or the month's first."""
-    if precision == "week":
-        return date - dt.timedelta(days=date.weekday())
-    if precision == "month":
-        return date.replace(day=1)
-    return date
-
-
 def tagger_spans(sentence: str, ref: dt.date) -> list[tuple[dt.date, str]]:
     """Calendar dates (date, precision) the embedded tagger reads in one sentence."""
     out: list[tuple[dt.date, str]] = []
     for mention in find_times(sentence, ref):
-        value = mention.value
-        try:
-            if re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", value):
-                item = (dt.date.fromisoformat(value[:10]), "day")
-            elif m := re.fullmatch(r"(\d{4})-W(\d\d)", value):
-                item = (dt.date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1), "week")
-            elif m := re.fullmatch(r"(\d{4})-(\d\d)", value):
-                item = (dt.date(int(m.group(1)), int(m.group(2)), 1), "month")
-            else:
-                continue
-        except ValueError:
+        period = mention_period(mention.value)
+        if period is None:
             continue
+        item = (period[1], period[0])
         if item not in out:
             out.append(item)
     return out
@@ -230,8 +202,8 @@ def check_event(item: EventOut, article_text: str, ref: dt.date, notes: list[str
         notes.append(f"dropped event {title!r}: precision {item.precision!r} is not day, week or month")
         return None
     date = anchor(date, precision)
-    first, last = span(date, precision)
-    low, high = ref - dt.timedelta(days=HORIZON_PAST_DAYS), ref + dt.timedelta(days=HORIZON_FUTURE_DAYS)
+    first, last = period_of(date, precision)
+    low, high = ref - dt.timedelta(days=HORIZON_PAST_DAYS), ref + dt.timedelta(days=HORIZON_DAYS)
     if last < low or first > high:
         notes.append(f"dropped event {title!r}: {date.isoformat()} is outside the article's horizon "
                      f"({low.isoformat()} to {high.isoformat()})")
@@ -239,7 +211,7 @@ def check_event(item: EventOut, article_text: str, ref: dt.date, notes: list[str
 
     sentence = evidence_sentence(item.evidence, article_text)
     tagged = tagger_spans(sentence, ref)
-    overlaps = [t for t in tagged if _overlap(span(*t), (first, last))]
+    overlaps = [t for t in tagged if _overlap(period_of(*t), (first, last))]
     if tagged and not overlaps:
         theirs = ", ".join(f"{d.isoformat()} ({p})" for d, p in tagged)
         if sentence_writes(sentence, date, precision, ref):
@@ -274,7 +246,7 @@ def _next_occurrence(date: dt.date, precision: str, ref: dt.date) -> dt.date:
             candidate = date.replace(year=year)
         except ValueError:  # 29 February
             continue
-        if span(candidate, precision)[1] >= low:
+        if period_of(candidate, precision)[1] >= low:
             return candidate
     return date
 
@@ -365,11 +337,7 @@ def check_answer(text: str, passages: list[Passage], *, backend: str) -> tuple[A
     cleaned = re.sub(r"\s+([.,;:!?])", r"\1", cleaned).strip()
     if not cited or not re.search(r"\w", _CITE.sub("", cleaned)):
         return Answer(answer=NO_ANSWER, citations=[], backend=backend), notes
-    citations = [
-        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url)
-        for n in cited
-    ]
-    return Answer(answer=cleaned, citations=citations, backend=backend), notes
+    return Answer(answer=cleaned, citations=cite(passages, cited), backend=backend), notes
 
 
 # ---------------------------------------------------------------------------------------------- digest intro
@@ -394,7 +362,7 @@ def _intro_vocabulary(events: list[Event]) -> tuple[set[str], set[str], set[str]
         words |= {w.casefold() for w in re.findall(r"[^\W\d_][\w'’.-]*", text)}
         words |= {w.casefold().strip(".'’") for w in re.findall(r"[^\W\d_][\w'’.-]*", text)}
         numbers |= set(re.findall(r"\d+(?:[.:]\d+)?", text))
-        first, last = span(e.date, e.precision)
+        first, last = period_of(e.date, e.precision)
         day = first
         while day <= last:
             calendar.add(_WEEKDAYS[day.weekday()].casefold())

@@ -1,17 +1,15 @@
 """The `briefbot` command line.
 
-Each module in this package that defines `register(cli)` adds its commands, so areas (ingest, storylines,
-digest, Slack, schedules...) live in their own files. Errors are one line on stderr and a non-zero exit,
-in the manner of `Error: …`.
+Each area (ingest, storylines, digest, Slack, schedules...) has its own module with a `register(cli)` that
+adds its commands; `COMMANDS` below lists them all. Errors are one line on stderr and a non-zero exit, in
+the manner of `Error: …`.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 import click
 
+from bot.cli import ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, usage
 from bot.cli.common import AppContext, fail
 from bot.errors import StorageError
 
@@ -32,17 +30,9 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-def _register_all() -> None:
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_") or info.name == "common":
-            continue
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(cli)
-
-
-_register_all()
+COMMANDS = (ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, usage)
+for module in COMMANDS:
+    module.register(cli)
 
 
 def main() -> None:

@@ -34,21 +34,13 @@ def register(cli: click.Group) -> None:
                  "(see the README)")
         from slack_bolt.error import BoltError
 
-        from bot.slack.app import build_app, serve_http, start_workers, stop_workers
+        from bot.slack.runtime import SlackRuntime
 
-        services = app.services
         try:
-            bolt_app = build_app(services)
+            runtime = SlackRuntime(app.services)
         except BoltError as err:  # auth.test failed: a wrong token or an unreachable SLACK_API_URL
             fail(f"Slack refused the bot token or could not be reached: {err}")
-        start_workers(bolt_app)
-        from bot.scheduler import DigestScheduler
-        from bot.slack.app import context_of
-
-        slack = context_of(bolt_app)
-        digests = DigestScheduler(services, slack.poster.client)
-        slack.digests = digests
-        digests.start()
+        runtime.start()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
@@ -57,7 +49,7 @@ def register(cli: click.Group) -> None:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
                 from slack_sdk.errors import SlackApiError
 
-                handler = SocketModeHandler(bolt_app, settings.slack_app_token)
+                handler = SocketModeHandler(runtime.app, settings.slack_app_token)
                 try:
                     handler.connect()
                 except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
@@ -71,13 +63,11 @@ def register(cli: click.Group) -> None:
             else:
                 bind = (host or settings.host, settings.port if port is None else port)
                 try:
-                    server = serve_http(bolt_app, *bind)
+                    server = runtime.serve_http(*bind)
                 except OSError as err:
                     fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
                            "(POST /slack/events, GET /healthz)", err=True)
                 stop.wait()
-                server.stop()
         finally:
-            digests.shutdown()
-            stop_workers(bolt_app)
+            runtime.stop()

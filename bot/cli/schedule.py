@@ -2,7 +2,7 @@
 
 The same functions as `/brief digest on|off|when` (bot/schedules.py) write the `schedules` table; a
 running `briefbot run` picks the change up within a minute (its scheduler re-syncs from SQLite).
-`post-digest` posts through the same path and ledger as the scheduler (`bot/digest_post.py`).
+`post-digest` posts through the same path and ledger as the scheduler (`bot/slack/digest_post.py`).
 """
 
 from __future__ import annotations
@@ -107,7 +107,8 @@ def register(cli: click.Group) -> None:
     @pass_app
     def post_digest_cmd(app: AppContext, channel: str, date: dt.date | None, team: str | None, kind: str) -> None:
         """Post the week-ahead digest to a Slack channel now (same path and ledger as the scheduler)."""
-        from bot.digest_post import local_today, post_digest
+        from bot.slack.digest_post import local_today, post_digest
+        from bot.slack.poster import Poster
 
         services = app.services
         found = get_schedule(services, channel)
@@ -115,7 +116,7 @@ def register(cli: click.Group) -> None:
         client = slack_client(app)
         try:
             ts = post_digest(
-                services, client, team=team if team is not None else (found.team if found else ""),
+                services, Poster(client), team=team if team is not None else (found.team if found else ""),
                 channel=channel, local_date=local_date, kind=kind,
             )
         except BriefbotError as err:

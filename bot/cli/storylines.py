@@ -72,9 +72,7 @@ def format_timeline(data: dict) -> str:
 
 
 def _now(app: AppContext) -> str:
-    import datetime as dt
-
-    return app.services.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+    return app.services.clock.utc_stamp()
 
 
 def register(cli: click.Group) -> None:

@@ -18,9 +18,10 @@ import re
 from dataclasses import dataclass
 
 from bot.errors import InputError
-from bot.pipeline.answer import sources_block
 from bot.pipeline.briefs import when_label
-from bot.pipeline.events import INSTITUTIONS, merge_events
+from bot.pipeline.citations import sources_block
+from bot.pipeline.events import merge_events
+from bot.pipeline.institutions import INSTITUTIONS
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
 from bot.pipeline.retrieve import MAX_TERMS, content_terms, retrieve, stem
 
@@ -113,7 +114,7 @@ def answer_from_events(
             return None
     if not rows:
         return Answer(NO_ANSWER, [], backend)
-    merged = merge_events([(_event(r), r["brief_id"]) for r in rows])[:MAX_EVENTS]
+    merged = merge_events([(Event.from_row(r), r["brief_id"]) for r in rows])[:MAX_EVENTS]
     info = {r["brief_id"]: r for r in rows}
     numbers: dict[str, int] = {}
     lines = []
@@ -161,14 +162,3 @@ def _matches(topic: list[str], row: dict) -> bool:
 def _is_name(term: str) -> bool:
     shorts = {v.lower() for v in INSTITUTIONS.values()}
     return term in shorts
-
-
-def _event(row: dict) -> Event:
-    return Event(
-        title=row["title"],
-        date=dt.date.fromisoformat(row["date"]),
-        precision=row["precision"] or "day",
-        time=row["time"],
-        timezone=row["timezone"],
-        evidence=row["evidence"] or "",
-    )

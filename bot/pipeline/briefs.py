@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.pipeline.models import BriefDraft, Event
+from bot.pipeline.models import EVENT_FIELDS, BriefDraft
 from bot.pipeline.zones import short_zone
 
 
@@ -29,20 +29,6 @@ def draft_row(draft: BriefDraft) -> dict:
     }
 
 
-def event_rows(events: list[Event]) -> list[dict]:
-    return [
-        {
-            "title": e.title,
-            "date": e.date.isoformat(),
-            "precision": e.precision,
-            "time": e.time,
-            "timezone": e.timezone,
-            "evidence": e.evidence,
-        }
-        for e in events
-    ]
-
-
 def brief_json(record: dict) -> dict:
     """The contract JSON of a stored brief (`Store.get_brief` output)."""
     return {
@@ -56,7 +42,7 @@ def brief_json(record: dict) -> dict:
         "open_questions": list(record.get("open_questions") or []),
         "storylines": [{"id": s["id"], "title": s["title"]} for s in record.get("storylines") or []],
         "events": [
-            {k: e.get(k) for k in ("title", "date", "precision", "time", "timezone", "evidence")}
+            {k: e.get(k) for k in EVENT_FIELDS}
             for e in record.get("events") or []
         ],
         "entities": list(record.get("entities") or []),

@@ -22,12 +22,13 @@ import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.clock import utc_stamp
 from bot.pipeline.briefs import when_label
 from bot.pipeline.events import event_key, merge_events
 from bot.pipeline.models import Event
+from bot.pipeline.periods import PRECISIONS, period_of
 from bot.pipeline.zones import resolve_timezone, short_zone
 
-PRECISIONS = ("day", "week", "month")
 
 @dataclass(frozen=True)
 class DigestEvent:
@@ -123,18 +124,6 @@ class Digest:
 # ---------------------------------------------------------------------------------------------- pure core
 
 
-def period_of(date: dt.date, precision: str) -> tuple[dt.date, dt.date]:
-    """First and last day an event of this precision may fall on (its week Mon-Sun, its month)."""
-    if precision == "week":
-        start = date - dt.timedelta(days=date.weekday())
-        return start, start + dt.timedelta(days=6)
-    if precision == "month":
-        start = date.replace(day=1)
-        following = (start + dt.timedelta(days=32)).replace(day=1)
-        return start, following - dt.timedelta(days=1)
-    return date, date
-
-
 def query_window(date: dt.date, days: int) -> tuple[dt.date, dt.date]:
     """The stored-date range to read: wide enough for coarse events overlapping the window and for
     day-precision duplicates one day either side (merge first, then keep what falls inside)."""
@@ -147,20 +136,9 @@ def query_window(date: dt.date, days: int) -> tuple[dt.date, dt.date]:
 def _event_of(row: dict) -> Event | None:
     """A row as an Event, or None when it cannot be read (a bad date or precision is skipped, not fatal)."""
     try:
-        date = row["date"] if isinstance(row["date"], dt.date) else dt.date.fromisoformat(str(row["date"]))
-    except (TypeError, ValueError, KeyError):
+        return Event.from_row(row)
+    except ValueError:
         return None
-    precision = row.get("precision") or "day"
-    if precision not in PRECISIONS:
-        return None
-    return Event(
-        title=(row.get("title") or "").strip() or "(untitled event)",
-        date=date,
-        precision=precision,
-        time=row.get("time") or None,
-        timezone=row.get("timezone") or None,
-        evidence=row.get("evidence") or "",
-    )
 
 
 def _norm_title(title: str) -> str:
@@ -274,7 +252,7 @@ def build_digest(
     question_rows: list[dict],
     timezone: str = "UTC",
 ) -> Digest:
-    """Compose a digest from plain rows (see `storage.digest_queries` for their shape)."""
+    """Compose a digest from plain rows (shaped by `Store.digest_events`, `digest_storylines`, …)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     end = date + dt.timedelta(days=days - 1)
@@ -345,11 +323,7 @@ def _since_iso(value: Any) -> str | None:
     """A timestamp as the store writes them (UTC ISO 8601, seconds), so string comparison is correct."""
     if value is None or value == "":
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC).isoformat(timespec="seconds")
+    return utc_stamp(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def compose_digest(

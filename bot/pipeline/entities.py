@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.pipeline.institutions import ALIASES
 from bot.pipeline.sentences import split_sentences
 
 _WORD = re.compile(r"(?:[A-Z]\.){2,}|[^\W\d_][\w&]*(?:['’\-][\w&]+)*")
@@ -52,24 +53,6 @@ _NOT_ENTITIES = frozenset(
     EPS YOY QOQ FX OK PDF FAQ USD EUR JPY GBP CNY LLC INC PLC II III IV""".split()
 )
 _NORMALISE = {"U.S.": "US", "U.K.": "UK", "U.N.": "UN", "E.U.": "EU", "BOJ": "BoJ", "BOE": "BoE"}
-# Different names for one institution: counted together, shown in the form the text uses first.
-ALIASES = {
-    "fed": "federal reserve",
-    "federal reserve board": "federal reserve",
-    "boj": "bank of japan",
-    "boe": "bank of england",
-    "ecb": "european central bank",
-    "pboc": "people's bank of china",
-    "us": "united states",
-    "usa": "united states",
-    "uk": "united kingdom",
-    "eu": "european union",
-    "imf": "international monetary fund",
-    "un": "united nations",
-    "opec": "organization of the petroleum exporting countries",
-}
-
-
 def entity_key(name: str) -> str:
     """A comparison key for an entity name, so "Fed" and "Federal Reserve" (or "U.S." and "US") match."""
     key = " ".join(_NORMALISE.get(name, name).replace("’", "'").lower().split())

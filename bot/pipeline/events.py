@@ -25,47 +25,15 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from bot.pipeline.institutions import CENTRAL_BANKS, INSTITUTIONS
 from bot.pipeline.models import Event
+from bot.pipeline.periods import HORIZON_DAYS, mention_period
 from bot.pipeline.sentences import split_sentences
-from bot.pipeline.timex import TZ_ABBREVIATIONS, TimeMention, find_times, tense_at
+from bot.pipeline.timex import TZ_ABBREVIATIONS, find_times, tense_at
 
-__all__ = ["extract_events", "merge_events", "dedup_events", "event_key", "INSTITUTIONS"]
+__all__ = ["extract_events", "merge_events", "dedup_events", "event_key"]
 
 MAX_TITLE_WORDS = 8
-HORIZON_DAYS = 366
-
-# Long name -> short name. Order matters: longer names first so "People's Bank of China" wins over "Bank".
-INSTITUTIONS: dict[str, str] = {
-    "Federal Reserve Board": "Fed",
-    "Federal Reserve": "Fed",
-    "Federal Open Market Committee": "Fed",
-    "FOMC": "Fed",
-    "the Fed": "Fed",
-    "Bank of Japan": "BoJ",
-    "BOJ": "BoJ",
-    "European Central Bank": "ECB",
-    "Bank of England": "BoE",
-    "BOE": "BoE",
-    "Bank of Canada": "BoC",
-    "People's Bank of China": "PBoC",
-    "Reserve Bank of Australia": "RBA",
-    "Reserve Bank of India": "RBI",
-    "Swiss National Bank": "SNB",
-    "International Monetary Fund": "IMF",
-    "Organization of the Petroleum Exporting Countries": "OPEC",
-    "Organisation of the Petroleum Exporting Countries": "OPEC",
-    "Group of 20": "G20",
-    "Group of Twenty": "G20",
-    "G-20": "G20",
-    "Group of Seven": "G7",
-    "G-7": "G7",
-    "Asia-Pacific Economic Cooperation": "APEC",
-    "Bureau of Labor Statistics": "BLS",
-    "European Union": "EU",
-    "United Nations": "UN",
-    "Bank of Korea": "BoK",
-}
-_CENTRAL_BANKS = {"Fed", "BoJ", "ECB", "BoE", "BoC", "PBoC", "RBA", "RBI", "SNB", "BoK"}
 
 # Well-known people written family-name-first, or otherwise not shortened to their last word.
 _SHORT_NAMES = {"Xi Jinping": "Xi", "Li Qiang": "Li", "Kim Jong Un": "Kim", "Lee Jae-myung": "Lee"}
@@ -198,8 +166,8 @@ def _referents(sentence: str, before: str) -> list[str]:
     without such a phrase, or an article that never named one, gets nothing.
     """
     found: list[tuple[int, str]] = []
-    if _BANK_REFERENCE.search(sentence) and not any(a in _CENTRAL_BANKS for a in _actors(sentence)):
-        banks = [a for a in _actors(before[-3000:]) if a in _CENTRAL_BANKS]
+    if _BANK_REFERENCE.search(sentence) and not any(a in CENTRAL_BANKS for a in _actors(sentence)):
+        banks = [a for a in _actors(before[-3000:]) if a in CENTRAL_BANKS]
         if banks:
             last = max(banks, key=lambda b: _last_position(before, b))
             found.append((_BANK_REFERENCE.search(sentence).start(), last))
@@ -229,7 +197,7 @@ _COMMON_SENTENCE_STARTS = {"markets", "stocks", "investors", "traders", "analyst
 def _action(sentence: str, actors: list[str]) -> str | None:
     for rx, name in _ACTIONS:
         if rx.search(sentence):
-            if name in ("policy decision", "rate decision") and not any(a in _CENTRAL_BANKS for a in actors):
+            if name in ("policy decision", "rate decision") and not any(a in CENTRAL_BANKS for a in actors):
                 continue
             return name
     return None
@@ -241,11 +209,11 @@ def _title(sentence: str, before: str = "") -> str:
         if name not in actors:
             actors.insert(0, name)
     action = _action(sentence, actors)
-    banks = [a for a in actors if a in _CENTRAL_BANKS]
+    banks = [a for a in actors if a in CENTRAL_BANKS]
     if action in ("policy decision", "rate decision"):
         title = f"{banks[0]} {action}"
     elif action in ("meeting", "summit"):
-        people = [a for a in actors if a not in _CENTRAL_BANKS]
+        people = [a for a in actors if a not in CENTRAL_BANKS]
         if action == "meeting" and len(people) >= 2 and re.search(r"\bmeets?\b|\bwill\s+meet\b", sentence):
             title = f"{people[0]} meets {people[1]}"
         elif len(people) >= 2:
@@ -273,22 +241,6 @@ def _title(sentence: str, before: str = "") -> str:
 
 
 # ---------------------------------------------------------------------------------------------- dates
-
-
-def _mention_target(m: TimeMention) -> tuple[str, dt.date, str | None] | None:
-    """(precision, date, HH:MM) of a mention, or None for values that are no calendar unit."""
-    v = m.value
-    if re.fullmatch(r"\d{4}-\d\d-\d\d(T.*)?", v):
-        d = dt.date.fromisoformat(v[:10])
-        t = v[11:16] if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d", v) else None
-        return "day", d, t
-    wm = re.fullmatch(r"(\d{4})-W(\d\d)", v)
-    if wm:
-        return "week", dt.date.fromisocalendar(int(wm.group(1)), int(wm.group(2)), 1), None
-    mm = re.fullmatch(r"(\d{4})-(\d\d)", v)
-    if mm:
-        return "month", dt.date(int(mm.group(1)), int(mm.group(2)), 1), None
-    return None
 
 
 def _is_future(prec: str, date: dt.date, ref: dt.date, tense: str | None, bare_month: bool) -> bool:
@@ -324,7 +276,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             continue
         candidates: dict[tuple[str, dt.date], dict] = {}
         for m in inside:
-            target = _mention_target(m)
+            target = mention_period(m.value)
             if target is None:
                 continue
             prec, date, clock = target

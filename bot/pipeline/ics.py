@@ -20,7 +20,8 @@ import hashlib
 
 import icalendar
 
-from bot.pipeline.digest import Digest, DigestEvent, period_of
+from bot.pipeline.digest import Digest, DigestEvent
+from bot.pipeline.periods import period_of
 from bot.pipeline.zones import resolve_timezone
 
 PRODID = "-//briefbot//week ahead//EN"

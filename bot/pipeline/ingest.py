@@ -25,14 +25,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.backends.base import Backend
 from bot.clock import Clock
 from bot.errors import BriefbotError, ExtractionError, InputError
-from bot.pipeline.briefs import draft_row, event_rows
+from bot.pipeline.backend import Backend
+from bot.pipeline.briefs import draft_row
 from bot.pipeline.chunks import chunk_text
 from bot.pipeline.extract import MAX_TEXT_CHARS, article_from_text, brief_input, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
-from bot.pipeline.models import Article, BriefContext, BriefDraft, StorylineRef
+from bot.pipeline.models import EVENT_FIELDS, Article, BriefContext, BriefDraft, StorylineRef
 from bot.pipeline.sites import same_site
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
@@ -85,7 +85,8 @@ def content_hash(text: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC"):
+    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC",
+                 between_stages: Callable[[], object] | None = None):
         self.store = store
         self.backend = backend
         self.fetch_policy = fetch_policy
@@ -93,7 +94,7 @@ class Ingestor:
         self.timezone = timezone
         # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
         # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
-        self.between_stages: Callable[[], object] = lambda: None
+        self.between_stages: Callable[[], object] = between_stages or (lambda: None)
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class Ingestor:
         self.store.replace_brief_content(
             record["id"],
             brief={k: v for k, v in draft_row(draft).items() if k not in ("team",)},
-            events=event_rows(draft.events),
+            events=[e.to_row() for e in draft.events],
             usage=_usage_dict(draft),
             now=self._now(),
         )
@@ -226,7 +227,7 @@ class Ingestor:
         brief_id = self.store.save_brief(
             article=_article_row(article, digest),
             brief={**draft_row(draft), **_placement_row(placement)},
-            events=event_rows(draft.events),
+            events=[e.to_row() for e in draft.events],
             storylines=list(draft.storylines.existing),
             new_storylines=list(draft.storylines.new_titles),
             chunks=chunk_text(article.text),
@@ -273,8 +274,7 @@ class Ingestor:
         brief_id = self.store.save_brief(
             article=as_article or {"id": article_row["id"]},
             brief=brief,
-            events=[{k: e[k] for k in ("title", "date", "precision", "time", "timezone", "evidence")}
-                    for e in other["events"]],
+            events=[{k: e[k] for k in EVENT_FIELDS} for e in other["events"]],
             storylines=existing_ids,
             new_storylines=new_titles,
             chunks=chunk_text(article_row["text"]) if as_article else [],
@@ -284,7 +284,7 @@ class Ingestor:
         return IngestResult(brief_id=brief_id, reused=True, label=label)
 
     def _now(self) -> str:
-        return self.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
+        return self.clock.utc_stamp()
 
     def _today(self) -> dt.date:
         import zoneinfo

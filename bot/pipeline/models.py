@@ -1,13 +1,15 @@
 """Frozen dataclasses shared by every stage of the pipeline.
 
 They carry data only; behaviour lives in the modules that produce them. Dates are `datetime.date`,
-serialised as ISO 8601 by `to_json` helpers so the brief JSON contract stays in one place.
+serialised as ISO 8601 by their `to_json`/`to_row` helpers so the brief JSON contract stays in one place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+
+from bot.pipeline.periods import PRECISIONS
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,8 @@ class Event:
     timezone: str | None = None  # "America/New_York" / "ET" as given
     evidence: str = ""
 
-    def to_json(self) -> dict:
+    def to_row(self) -> dict:
+        """The events-table row and the brief JSON's event object (dates as ISO strings)."""
         return {
             "title": self.title,
             "date": self.date.isoformat(),
@@ -57,6 +60,29 @@ class Event:
             "timezone": self.timezone,
             "evidence": self.evidence,
         }
+
+    @classmethod
+    def from_row(cls, row: dict) -> Event:
+        """An event from a stored row (or `to_row` output). Raises ValueError for a date or precision that
+        cannot be read, so each caller decides whether a bad row is skipped or fatal."""
+        try:
+            date = row["date"] if isinstance(row["date"], dt.date) else dt.date.fromisoformat(str(row["date"]))
+        except (TypeError, KeyError) as err:
+            raise ValueError(f"event row without a readable date: {row.get('date')!r}") from err
+        precision = row.get("precision") or "day"
+        if precision not in PRECISIONS:
+            raise ValueError(f"event precision {precision!r} is not one of {', '.join(PRECISIONS)}")
+        return cls(
+            title=(row.get("title") or "").strip() or "(untitled event)",
+            date=date,
+            precision=precision,
+            time=row.get("time") or None,
+            timezone=row.get("timezone") or None,
+            evidence=row.get("evidence") or "",
+        )
+
+
+EVENT_FIELDS = ("title", "date", "precision", "time", "timezone", "evidence")  # the keys of `Event.to_row`
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""What every listener and the job runner share: services, the poster, the worker pool, the eyes gate.
+"""What every listener shares: services, the poster, the eyes gate and reactor, the job writer, and the
+two calls into the running bot (wake a worker, apply a schedule change). `SlackRuntime` builds it whole.
 
 The listeners write jobs through `ctx.enqueue`: one `JobWriter` (group commit, so listeners acking at the
 same moment share one transaction) on a connection of its own (`Store.ack_path_store`). Sharing the
@@ -11,38 +12,30 @@ checkpoints (tens of ms inside a COMMIT) to the shared connection.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from bot.services import Services
 from bot.slack.intake import EyesGate, JobWriter
+from bot.slack.job import SlackJob
 from bot.slack.poster import Poster
+from bot.slack.reactor import Reactor
 
 
-@dataclass
+@dataclass(frozen=True)
 class SlackContext:
     services: Services
     poster: Poster
-    pool: object | None = None  # bot.worker.WorkerPool, set once built
-    gate: EyesGate = field(default_factory=EyesGate)
+    gate: EyesGate
+    reactor: Reactor  # adds :eyes: off the listener threads
+    writer: JobWriter  # the ack path's group commit
+    wake: Callable[[], None]  # a job was queued: let an idle worker look now
+    schedule_changed: Callable[[str], None]  # a channel's digest schedule changed in Slack
     bot_user_id: str | None = None
-    in_flight: object | None = None  # bot.server.InFlight: Slack requests being dispatched now
-    reactor: object | None = None  # bot.slack.reactor.Reactor: adds :eyes: off the listener threads
-    digests: object | None = None  # bot.scheduler.DigestScheduler, when `briefbot run` started one
-    writer: JobWriter | None = None  # the ack path's group commit; made from the store when not given
 
-    def __post_init__(self) -> None:
-        if self.writer is None:
-            self.writer = JobWriter(self.services.store, self.services.store.ack_path_store())
-
-    def enqueue(self, jobs: list[dict]) -> list[tuple[dict, int, bool]]:
+    def enqueue(self, jobs: list[SlackJob]) -> list[tuple[SlackJob, int, bool]]:
         """Write jobs rows before the ack (committed on return): (job, id, created) for each."""
         return self.writer.enqueue(jobs, self.now())
-
-    def schedule_changed(self, channel: str) -> None:
-        """A schedule changed in Slack: the running scheduler applies it now, without a restart."""
-        if self.digests is not None:
-            self.digests.apply(channel)
 
     @property
     def store(self):
@@ -53,8 +46,4 @@ class SlackContext:
         return self.services.settings
 
     def now(self) -> str:
-        return self.services.clock.now().astimezone(dt.UTC).isoformat(timespec="seconds")
-
-    def wake(self) -> None:
-        if self.pool is not None:
-            self.pool.wake()
+        return self.services.clock.utc_stamp()

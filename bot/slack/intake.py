@@ -1,4 +1,4 @@
-"""Slack payloads → job rows. Pure functions plus one `enqueue` that writes them; no network.
+"""Slack payloads → `SlackJob`s. Pure functions plus one `JobWriter` that stores them; no network.
 
 A listener calls these before its ack returns, so the durable `jobs` row exists before Slack hears back.
 The same message seen twice (a retry, or a mention delivered as both `message` and `app_mention`) maps to
@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 
+from bot.slack.job import JobKind, Origin, SlackJob
 from bot.slack.links import extract_links, strip_markup
 
 # event.channel_type → Placement.visibility (None: ask conversations.info later, in the worker)
@@ -21,6 +22,7 @@ VISIBILITY = {"channel": "public", "group": "private", "im": "dm", "mpim": "priv
 HUMAN_SUBTYPES = {None, "file_share", "thread_broadcast", "me_message"}
 COMMAND_WORDS = {"help", "digest", "storylines", "week"}
 MAX_QUESTION = 1000
+INTERACTIONS = {"message_action", "block_actions"}  # bolt bodies of a message shortcut and of a button
 
 
 def is_human_message(event: dict) -> bool:
@@ -33,68 +35,86 @@ def is_human_message(event: dict) -> bool:
     return bool(event.get("user") and event.get("channel") and event.get("ts"))
 
 
-def _base(team: str, event: dict) -> dict:
-    return {
-        "team": team or "",
-        "channel": event["channel"],
-        "visibility": VISIBILITY.get(event.get("channel_type")),
-        "message_ts": event["ts"],
-        "thread_ts": event.get("thread_ts") or event["ts"],
-        "user": event.get("user"),
-    }
+def origin_of(payload: dict, team: str | None = None) -> Origin:
+    """Team, channel, user and message of any payload a listener gets: a message or mention event, a
+    slash command, or the body of a message shortcut or button. The one place that reads them.
+
+    Events reply in the message's thread; a slash command has no message, so its reply goes to the
+    channel and its trigger id keys it (the same command twice gives two replies)."""
+    if payload.get("type") in INTERACTIONS:
+        msg = payload.get("message") or {}
+        container = payload.get("container") or {}
+        ts = msg.get("ts") or payload.get("message_ts") or container.get("message_ts") or ""
+        return Origin(
+            team=(payload.get("team") or {}).get("id") or "",
+            channel=(payload.get("channel") or {}).get("id") or container.get("channel_id") or "",
+            message_ts=ts,
+            thread_ts=msg.get("thread_ts") or container.get("thread_ts") or ts,
+            user=(payload.get("user") or {}).get("id"),
+        )
+    if "command" in payload:
+        return Origin(
+            team=payload.get("team_id") or "",
+            channel=payload.get("channel_id") or "",
+            message_ts=f"slash:{payload.get('trigger_id') or payload.get('command_ts') or ''}",
+            thread_ts=None,
+            user=payload.get("user_id"),
+            visibility=command_visibility(payload.get("channel_name")),
+        )
+    return Origin(
+        team=team or "",
+        channel=payload["channel"],
+        message_ts=payload["ts"],
+        thread_ts=payload.get("thread_ts") or payload["ts"],
+        user=payload.get("user"),
+        visibility=VISIBILITY.get(payload.get("channel_type")),
+    )
 
 
-def question_job(base: dict, text: str, bot_user_id: str | None) -> dict:
+def question_job(origin: Origin, text: str, bot_user_id: str | None) -> SlackJob:
     """`@bot help|digest|storylines|week` become commands; anything else is a question."""
     if bot_user_id:
         text = text.replace(f"<@{bot_user_id}>", " ")
     question = " ".join(strip_markup(text).split())[:MAX_QUESTION]
     word = question.lower().strip(" ?!.")
     if not word or word in COMMAND_WORDS:
-        return {**base, "kind": "cmd", "source": f"cmd:{word or 'help'}"}
-    return {**base, "kind": "ask", "source": f"ask:{question}"}
+        return SlackJob(JobKind.COMMAND, origin, command=word or "help")
+    return SlackJob(JobKind.QUESTION, origin, question=question)
 
 
-def message_jobs(event: dict, team: str, bot_user_id: str | None, max_links: int) -> list[dict]:
+def link_jobs(kind: JobKind, origin: Origin, links: list[str], max_links: int) -> list[SlackJob]:
+    """One job per link up to `max_links`, plus one naming the rest when there are more."""
+    jobs = [SlackJob(kind, origin, url=url) for url in links[:max_links]]
+    if len(links) > max_links:
+        jobs.append(SlackJob(JobKind.SKIPPED_LINKS, origin, skipped=tuple(links[max_links:])))
+    return jobs
+
+
+def message_jobs(event: dict, team: str, bot_user_id: str | None, max_links: int) -> list[SlackJob]:
     """Jobs for a `message` or `app_mention` event: one per link (up to `max_links`, plus one notice
     naming the skipped rest), else a question or command when the bot is mentioned or in a DM."""
     if not is_human_message(event):
         return []
     text = event.get("text") or ""
-    base = _base(team, event)
+    origin = origin_of(event, team)
     links = extract_links(text, event.get("blocks"))
     if links:
-        jobs = [{**base, "kind": "link", "source": url} for url in links[:max_links]]
-        if len(links) > max_links:
-            jobs.append({**base, "kind": "skipped", "source": "skipped:" + " ".join(links[max_links:])})
-        return jobs
+        return link_jobs(JobKind.POSTED_LINK, origin, links, max_links)
     mentioned = bool(bot_user_id) and f"<@{bot_user_id}>" in text
     if event.get("type") == "app_mention" or mentioned or event.get("channel_type") == "im":
-        return [question_job(base, text, bot_user_id)]
+        return [question_job(origin, text, bot_user_id)]
     return []
 
 
-def shortcut_jobs(body: dict, max_links: int) -> list[dict]:
+def shortcut_jobs(body: dict, max_links: int) -> list[SlackJob]:
     """"Brief this": the message's links, or the message's own text when it has none."""
     msg = body.get("message") or {}
-    channel = (body.get("channel") or {}).get("id") or ""
-    ts = msg.get("ts") or body.get("message_ts") or ""
-    base = {
-        "team": (body.get("team") or {}).get("id") or "",
-        "channel": channel,
-        "visibility": None,
-        "message_ts": ts,
-        "thread_ts": msg.get("thread_ts") or ts,
-        "user": (body.get("user") or {}).get("id"),
-    }
+    origin = origin_of(body)
     links = extract_links(msg.get("text"), msg.get("blocks"))
     if links:
-        jobs = [{**base, "kind": "url", "source": url} for url in links[:max_links]]
-        if len(links) > max_links:
-            jobs.append({**base, "kind": "skipped", "source": "skipped:" + " ".join(links[max_links:])})
-        return jobs
+        return link_jobs(JobKind.SHORTCUT_LINK, origin, links, max_links)
     text = strip_markup(msg.get("text"))
-    return [{**base, "kind": "text", "source": text}] if text else []
+    return [SlackJob(JobKind.SHORTCUT_TEXT, origin, text=text)] if text else []
 
 
 def command_visibility(channel_name: str | None) -> str | None:
@@ -105,21 +125,6 @@ def command_visibility(channel_name: str | None) -> str | None:
     if name == "privategroup" or name.startswith("mpdm-"):
         return "private"
     return None
-
-
-def slash_job(command: dict, kind: str, source: str) -> dict:
-    """A /brief job: replies go to the channel itself (a slash command has no message to thread under);
-    the trigger id keys it, so running the same command twice gives two replies."""
-    return {
-        "team": command.get("team_id") or "",
-        "channel": command.get("channel_id") or "",
-        "visibility": command_visibility(command.get("channel_name")),
-        "message_ts": f"slash:{command.get('trigger_id') or command.get('command_ts') or ''}",
-        "thread_ts": None,
-        "user": command.get("user_id"),
-        "kind": kind,
-        "source": source,
-    }
 
 
 def is_real_ts(ts: str | None) -> bool:
@@ -193,10 +198,11 @@ class JobWriter:
         self._queue_lock = threading.Lock()
         self._writing = threading.Lock()  # held by the thread committing a group
 
-    def enqueue(self, jobs: list[dict], now: str) -> list[tuple[dict, int, bool]]:
+    def enqueue(self, jobs: list[SlackJob], now: str) -> list[tuple[SlackJob, int, bool]]:
+        """Store `jobs` (committed on return): (job, row id, created) for each."""
         if not jobs:
             return []
-        mine = _Pending(jobs, now)
+        mine = _Pending([job.to_row() for job in jobs], now)
         with self._queue_lock:
             self._queue.append(mine)
         with self._writing:

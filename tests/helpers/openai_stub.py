@@ -40,6 +40,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from tests.helpers.store_peek import usage_rows
+
 Reply = str | dict | Callable[[dict], "str | dict"]
 
 
@@ -304,7 +306,7 @@ def demo_figures() -> dict:
                                  "backend": record["backend"], "prompt_tokens": record["prompt_tokens"],
                                  "completion_tokens": record["completion_tokens"],
                                  "cached_tokens": record["cached_tokens"]})
-            usage = services.store.usage_rows()
+            usage = usage_rows(services.store)
             services.close()
         return {
             "requests": len(stub.requests),

@@ -10,7 +10,8 @@ import json
 import logging
 
 from bot.slack.context import SlackContext
-from bot.slack.intake import shortcut_jobs
+from bot.slack.intake import origin_of, shortcut_jobs
+from bot.slack.job import JobKind, SlackJob
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +70,7 @@ def resolve_storyline(ctx: SlackContext):
 def retry_with_ai(ctx: SlackContext):
     def on_retry_with_ai(ack, body, action, respond):
         brief = str(_value(action).get("brief", ""))
-        msg = body.get("message") or {}
-        container = body.get("container") or {}
-        ts = msg.get("ts") or container.get("message_ts") or ""
-        job = {
-            "team": (body.get("team") or {}).get("id") or "",
-            "channel": (body.get("channel") or {}).get("id") or container.get("channel_id") or "",
-            "visibility": None,
-            "message_ts": ts,
-            "thread_ts": msg.get("thread_ts") or container.get("thread_ts") or ts,
-            "user": (body.get("user") or {}).get("id"),
-            "kind": "rebrief",
-            "source": f"rebrief:{brief}",
-        }
+        job = SlackJob(JobKind.REBRIEF, origin_of(body), brief_id=brief)
         with_model = ctx.settings.backend == "openai"
         created = ctx.enqueue([job]) if brief and with_model else []
         ack()

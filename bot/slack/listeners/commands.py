@@ -12,7 +12,8 @@ from bot.errors import BriefbotError
 from bot.schedules import digest_command
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.intake import slash_job
+from bot.slack.intake import origin_of
+from bot.slack.job import JobKind, SlackJob
 from bot.slack.links import extract_links
 
 BARE_URL = re.compile(r"https?://[^\s<>|]+", re.IGNORECASE)
@@ -50,7 +51,7 @@ def after_ack(ctx: SlackContext):
             ack(text=reply)
             return
         if word == "digest":
-            ctx.enqueue([slash_job(command, "digest", "digest")])
+            ctx.enqueue([SlackJob(JobKind.DIGEST_NOW, origin_of(command))])
             ack(text="Posting the digest here…")
             ctx.wake()
             return
@@ -59,7 +60,8 @@ def after_ack(ctx: SlackContext):
             ack(text=USAGE)
             return
         limit = ctx.settings.max_links_per_message
-        ctx.enqueue([slash_job(command, "url", url) for url in urls[:limit]])
+        origin = origin_of(command)
+        ctx.enqueue([SlackJob(JobKind.COMMAND_LINK, origin, url=url) for url in urls[:limit]])
         skipped = f" (skipped {len(urls) - limit} more: at most {limit} per command)" if len(urls) > limit else ""
         ack(text=f"Briefing {', '.join(urls[:limit])}…{skipped}")
         ctx.wake()

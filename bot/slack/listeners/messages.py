@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.slack.context import SlackContext
 from bot.slack.intake import message_jobs
+from bot.slack.job import JobKind
 
 CREATED = "briefbot_created"
 
@@ -19,7 +20,7 @@ def intake_middleware(ctx: SlackContext):
         bot_user_id = context.bot_user_id or ctx.bot_user_id
         jobs = message_jobs(event, team, bot_user_id, ctx.settings.max_links_per_message)
         created = ctx.enqueue(jobs) if jobs else []
-        if any(made and job["kind"] == "link" for job, _, made in created):
+        if any(made and job.kind is JobKind.POSTED_LINK for job, _, made in created):
             ctx.gate.expect(event["channel"], event["ts"])
         context[CREATED] = created
         next()
@@ -30,7 +31,7 @@ def intake_middleware(ctx: SlackContext):
 def after_ack(ctx: SlackContext):
     def on_message(event, context):
         created = context.get(CREATED) or []
-        if any(made and job["kind"] == "link" for job, _, made in created):
+        if any(made and job.kind is JobKind.POSTED_LINK for job, _, made in created):
             ctx.reactor.add(event["channel"], event["ts"])
         if any(made for _, _, made in created):
             ctx.wake()

@@ -1,8 +1,9 @@
-"""Digest schedules per channel, and the ledger rows of manual digests.
+"""The `schedules` and `digests` tables: when each channel's digest is due, and the ledger of digests posted.
 
 A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
-Scheduled digests use `Store.claim_digest` (one per channel and local date, enforced by a unique index);
-manual ones may repeat, so each gets its own row, addressed by id here.
+A scheduled digest is claimed once per (channel, local date) before posting — a unique index (m004)
+enforces it, so two processes never both post one — and marked posted or given back afterwards.
+Manual digests may repeat, so each gets its own ledger row, addressed by id.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 
-class ScheduleQueries:
+class ScheduleStore:
     # -- schedules ----------------------------------------------------------------------------------
 
     def get_schedule(self, channel: str) -> dict | None:
@@ -48,14 +49,35 @@ class ScheduleQueries:
             sql += " and enabled = 1"
         return self._query(sql + " order by team, channel", params)
 
-    # -- ledger rows ---------------------------------------------------------------------------------
+    # -- the ledger: a scheduled digest is claimed once per channel, local date and kind ----------
 
-    def get_digest_row(self, *, channel: str, local_date: str, kind: str) -> dict | None:
-        """The newest ledger row of a channel, local date and kind (claimed or posted)."""
-        return self._one(
-            "select * from digests where channel = ? and local_date = ? and kind = ? order by id desc limit 1",
-            [channel, local_date, kind],
-        )
+    def claim_digest(self, *, team: str, channel: str, local_date: str, kind: str, now: str) -> bool:
+        """Claim (channel, local date, kind) before posting. False if it is already claimed or posted."""
+        with self.write() as db:
+            cursor = db.execute(
+                "insert or ignore into digests (team, channel, local_date, kind, state, claimed_at) "
+                "values (?, ?, ?, ?, 'claimed', ?)",
+                [team, channel, local_date, kind, now],
+            )
+            return cursor.rowcount == 1
+
+    def mark_digest_posted(self, *, channel: str, local_date: str, kind: str, ts: str, now: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "update digests set state = 'posted', posted_ts = ?, posted_at = ? "
+                "where channel = ? and local_date = ? and kind = ?",
+                [ts, now, channel, local_date, kind],
+            )
+
+    def release_digest(self, *, channel: str, local_date: str, kind: str) -> None:
+        """A failed post gives the claim back so a retry can post."""
+        with self.write() as db:
+            db.execute(
+                "delete from digests where channel = ? and local_date = ? and kind = ? and state = 'claimed'",
+                [channel, local_date, kind],
+            )
+
+    # -- the ledger: manual digests may repeat, so each row is addressed by its id ----------------
 
     def claim_manual_digest(self, *, team: str, channel: str, local_date: str, now: str) -> int:
         """Record a manual digest about to be posted; never blocks (manual posts may repeat). Returns its id."""
@@ -77,6 +99,23 @@ class ScheduleQueries:
         """A failed manual post leaves no record behind."""
         with self.write() as db:
             db.execute("delete from digests where id = ? and state = 'claimed'", [digest_id])
+
+    # -- the ledger: reads and recovery -------------------------------------------------------------
+
+    def get_digest_row(self, *, channel: str, local_date: str, kind: str) -> dict | None:
+        """The newest ledger row of a channel, local date and kind (claimed or posted)."""
+        return self._one(
+            "select * from digests where channel = ? and local_date = ? and kind = ? order by id desc limit 1",
+            [channel, local_date, kind],
+        )
+
+    def last_posted_digest(self, channel: str, before_date: str | None = None) -> dict | None:
+        sql = "select * from digests where channel = ? and state = 'posted'"
+        params: list[Any] = [channel]
+        if before_date:
+            sql += " and local_date < ?"
+            params.append(before_date)
+        return self._one(sql + " order by posted_at desc limit 1", params)
 
     def release_stale_digest_claims(self, *, claimed_before: str) -> list[dict]:
         """Claims older than `claimed_before` still unposted were left by a process that died mid-post.

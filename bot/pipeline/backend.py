@@ -1,4 +1,5 @@
-"""The small protocol every backend implements.
+"""The protocol every backend implements, kept with the domain models so the pipeline depends on it
+without importing `bot.backends`.
 
 The pipeline only ever calls these three methods, so the embedded and OpenAI backends are
 interchangeable and a failing one can be replaced by the other mid-flight.
@@ -12,7 +13,7 @@ from bot.pipeline.models import Answer, Article, BriefContext, BriefDraft, Event
 
 
 class Backend(Protocol):
-    name: str
+    label: str  # written into every brief and answer it produces ("embedded", "openai", "embedded (fallback)")
 
     def brief(self, article: Article, ctx: BriefContext) -> BriefDraft:
         """Write a brief for one article. Raise `BackendError` when it cannot."""

@@ -1,7 +1,7 @@
 """Post one channel's digest exactly once: claim in the ledger, compose, render, post, record the ts.
 
 The scheduler, `/brief digest` and `briefbot post-digest` all come through `post_digest`, so they share
-one ledger. A scheduled digest is claimed per (channel, local date) in one transaction before anything is
+one ledger. Slack is reached only through the `Poster` (the post and the permalinks). A scheduled digest is claimed per (channel, local date) in one transaction before anything is
 sent: a second process, a repeated fire or the start-up catch-up finds the claim and does nothing. A
 failed post gives the claim back so a retry can post. Manual digests get a row each and never block the
 scheduled one (nor each other).
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
 
 from bot.pipeline.digest import Digest, compose_digest
 from bot.pipeline.models import Event
+from bot.slack.blocks import MAX_MESSAGE_CHARS
 from bot.slack.digest_blocks import digest_message
+from bot.slack.poster import Poster, error_code, is_too_big
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def _ledger(services, *, team: str, channel: str, local_date: str, kind: str):
     )
 
 
-def permalinks_for(services, client, digest: Digest) -> dict[str, str]:
+def permalinks_for(services, poster: Poster, digest: Digest) -> dict[str, str]:
     """Brief id -> link to the brief's thread in Slack (chat.getPermalink), for briefs posted from Slack.
 
     A brief filed from the CLI has no message, and a lookup that fails just leaves that brief unlinked.
@@ -64,12 +65,9 @@ def permalinks_for(services, client, digest: Digest) -> dict[str, str]:
         ts = record and (record.get("thread_ts") or record.get("message_ts"))
         if not ts or not record.get("channel"):
             continue
-        try:
-            response = client.chat_getPermalink(channel=record["channel"], message_ts=ts)
-            if response.get("permalink"):
-                out[brief_id] = response["permalink"]
-        except Exception as err:  # noqa: BLE001 - a missing link must not stop the digest
-            log.info("no permalink for %s: %s", brief_id, err)
+        link = poster.permalink(record["channel"], ts)  # None when Slack won't say: that brief stays unlinked
+        if link:
+            out[brief_id] = link
     return out
 
 
@@ -93,7 +91,7 @@ def channel_timezone(services, channel: str) -> str:
 
 def post_digest(
     services,
-    client: Any,
+    poster: Poster,
     *,
     team: str,
     channel: str,
@@ -129,14 +127,19 @@ def post_digest(
             release()
             return None
         intro = None if digest.is_empty else digest_intro(services, digest)
-        permalinks = {} if digest.is_empty else permalinks_for(services, client, digest)
+        permalinks = {} if digest.is_empty else permalinks_for(services, poster, digest)
         message = digest_message(digest, intro=intro, permalinks=permalinks)
-        extra = {"thread_ts": thread_ts} if thread_ts else {}
-        response = client.chat_postMessage(
-            channel=channel, text=message.text, blocks=message.blocks, unfurl_links=False, unfurl_media=False,
-            **extra,
-        )
-        ts = response["ts"]
+        try:
+            ts = poster.post_or_raise(channel, message, thread_ts)
+        except Exception as err:
+            if not is_too_big(err):
+                raise
+            # Slack counts a message's size its own way: try once more at half the size, then give up
+            # (the scheduler does not retry a message that is too big).
+            log.warning("digest for %s on %s too big for Slack (%s); posting a shorter one", channel, date_iso,
+                        error_code(err))
+            message = digest_message(digest, intro=intro, permalinks=permalinks, max_chars=MAX_MESSAGE_CHARS // 2)
+            ts = poster.post_or_raise(channel, message, thread_ts)
     except BaseException:
         release()
         raise
@@ -152,11 +155,12 @@ def local_today(services, channel: str) -> dt.date:
     return services.clock.now().astimezone(ZoneInfo(channel_timezone(services, channel))).date()
 
 
-def post_manual_digest(services, client: Any, *, team: str, channel: str, thread_ts: str | None = None) -> str | None:
+def post_manual_digest(services, poster: Poster, *, team: str, channel: str,
+                       thread_ts: str | None = None) -> str | None:
     """`/brief digest` (no sub-command): post today's digest now as a manual post (may repeat).
 
     Raises the Slack error when the post fails (nothing is left in the ledger), so the caller can tell
     the user; the scheduled digest of the day is unaffected either way.
     """
-    return post_digest(services, client, team=team, channel=channel, local_date=local_today(services, channel),
+    return post_digest(services, poster, team=team, channel=channel, local_date=local_today(services, channel),
                        kind="manual", thread_ts=thread_ts)

@@ -1,68 +1,34 @@
-"""Slack-specific records: replies posted, conversation kinds, jobs per message, App Home reads.
+"""The `jobs` table: the durable ingest queue of Slack work (links, questions, commands).
 
 A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
-The `replies` table (m004) is what makes "exactly one reply per (channel, message ts, url)" hold even when
-a job runs twice (a crash between posting and finishing the job, a requeue at start-up).
+A job is unique per (team, channel, message ts, source), so a redelivered Slack event finds its job
+instead of queueing a second one. States: queued -> running -> done | failed; a crash leaves `running`
+rows that `requeue_stale_jobs` hands back at start-up.
 """
 
 from __future__ import annotations
-
-from storage.scope import visible_scope
 
 _JOB_COLUMNS = ("source", "team", "channel", "visibility", "message_ts", "thread_ts", "user", "kind")
 _JOB_VALUES = "(" + ", ".join("?" * len(_JOB_COLUMNS)) + ", 'queued', 0, ?, ?)"
 _INSERT_CHUNK = 500  # rows per statement, well under SQLite's limit on bound parameters
 
 
-class SlackQueries:
-    # -- replies ------------------------------------------------------------------------------------
+class JobStore:
+    # -- queueing -----------------------------------------------------------------------------------
 
-    def reply_for(self, channel: str, message_ts: str, key: str) -> dict | None:
-        """The reply already posted for (channel, message ts, url or other key), if any."""
-        return self._one(
-            "select * from replies where channel = ? and message_ts = ? and key = ?", [channel, message_ts, key]
-        )
-
-    def record_reply(self, *, team: str, channel: str, message_ts: str, key: str, reply_ts: str | None,
-                     brief_id: str | None, now: str) -> bool:
-        """Remember a reply. `reply_ts=None` claims it before posting (a pending row); a later call with the
-        ts fills the pending row in. False when a posted reply was already recorded (or, for a claim,
-        when any row exists)."""
+    def enqueue_job(self, job: dict, now: str) -> tuple[int, bool]:
+        """Queue a job unless the same (team, channel, message ts, source) exists. Returns (id, created)."""
         with self.write() as db:
-            cursor = db.execute(
-                "insert into replies (team, channel, message_ts, key, reply_ts, brief_id, created_at) "
-                "values (?, ?, ?, ?, ?, ?, ?) on conflict (channel, message_ts, key) do update set "
-                "reply_ts = excluded.reply_ts, brief_id = excluded.brief_id "
-                "where replies.reply_ts is null and excluded.reply_ts is not null",
-                [team, channel, message_ts, key, reply_ts, brief_id, now],
+            existing = self._one(
+                "select id from jobs where team is ? and channel is ? and message_ts is ? and source = ?",
+                [job.get("team"), job.get("channel"), job.get("message_ts"), job["source"]],
             )
-            return cursor.rowcount == 1
-
-    def release_reply(self, channel: str, message_ts: str, key: str) -> None:
-        """Drop a pending claim when Slack refused the post for good (nothing went out)."""
-        with self.write() as db:
-            db.execute(
-                "delete from replies where channel = ? and message_ts = ? and key = ? and reply_ts is null",
-                [channel, message_ts, key],
-            )
-
-    # -- conversations ------------------------------------------------------------------------------
-
-    def conversation_kind(self, channel: str) -> str | None:
-        """public | private | dm, as last seen in an event or `conversations.info`; None if unknown."""
-        row = self._one("select kind from conversations where channel = ?", [channel])
-        return row["kind"] if row else None
-
-    def save_conversation_kind(self, channel: str, team: str, kind: str, now: str) -> None:
-        with self.write() as db:
-            db.execute(
-                "insert into conversations (channel, team, kind, updated_at) values (?, ?, ?, ?) "
-                "on conflict(channel) do update set kind = excluded.kind, team = excluded.team, "
-                "updated_at = excluded.updated_at",
-                [channel, team, kind, now],
-            )
-
-    # -- jobs ---------------------------------------------------------------------------------------
+            if existing:
+                return existing["id"], False
+            job_id = db["jobs"].insert(
+                {**job, "state": "queued", "attempts": 0, "created_at": now, "updated_at": now}
+            ).last_pk
+        return job_id, True
 
     def enqueue_job_batches(self, batches: list[tuple[list[dict], str]]) -> list[list[tuple[int, bool]]]:
         """Several batches of jobs (each with its own `now`) in ONE transaction: the ack path's group
@@ -132,11 +98,52 @@ class SlackQueries:
             other.db.conn.execute("PRAGMA wal_autocheckpoint = 0")
         return other
 
-    def jobs_for_message(self, team: str | None, channel: str | None, message_ts: str | None) -> list[dict]:
-        return self._query(
-            "select * from jobs where team is ? and channel is ? and message_ts is ? order by id",
-            [team, channel, message_ts],
-        )
+    # -- working through the queue ------------------------------------------------------------------
+
+    def claim_job(self, now: str) -> dict | None:
+        """Atomically take the oldest queued job and mark it running (attempts + 1)."""
+        with self.write() as db:
+            row = self._one("select * from jobs where state = 'queued' order by id limit 1")
+            if row is None:
+                return None
+            db.execute(
+                "update jobs set state = 'running', attempts = attempts + 1, updated_at = ? where id = ?",
+                [now, row["id"]],
+            )
+        row["state"] = "running"
+        row["attempts"] += 1
+        return row
+
+    def finish_job(self, job_id: int, *, brief_id: str | None, now: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "update jobs set state = 'done', brief_id = ?, error = null, updated_at = ? where id = ?",
+                [brief_id, now, job_id],
+            )
+
+    def fail_job(self, job_id: int, *, error: str, now: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "update jobs set state = 'failed', error = ?, updated_at = ? where id = ?", [error, now, job_id]
+            )
+
+    def requeue_stale_jobs(self, *, max_attempts: int, now: str) -> tuple[list[int], list[dict]]:
+        """Jobs left `running` by a crash go back to the queue, or fail once they used every attempt."""
+        requeued: list[int] = []
+        failed: list[dict] = []
+        with self.write() as db:
+            for row in self._query("select * from jobs where state = 'running' order by id"):
+                if row["attempts"] >= max_attempts:
+                    error = f"gave up after {row['attempts']} attempts (the bot stopped while working on it)"
+                    db.execute(
+                        "update jobs set state = 'failed', error = ?, updated_at = ? where id = ?",
+                        [error, now, row["id"]],
+                    )
+                    failed.append({**row, "state": "failed", "error": error})
+                else:
+                    db.execute("update jobs set state = 'queued', updated_at = ? where id = ?", [now, row["id"]])
+                    requeued.append(row["id"])
+        return requeued, failed
 
     def requeue_job(self, job_id: int, *, error: str, now: str, count_attempt: bool = True) -> None:
         """Put a job that hit a passing error back in the queue. Its attempts count stays, unless the
@@ -153,38 +160,8 @@ class SlackQueries:
         row = self._one("select count(*) as n from jobs where state in ('queued', 'running')")
         return int(row["n"]) if row else 0
 
-    # -- reads for Slack surfaces -------------------------------------------------------------------
-
-    def visible_storylines(self, team: str, channel: str | None, *, limit: int = 20) -> list[dict]:
-        """Open storylines with at least one brief this conversation may see, latest update first.
-
-        `channel=None` (the App Home) sees public briefs only.
-        """
-        scope, params = visible_scope(team, channel, "b")
+    def jobs_for_message(self, team: str | None, channel: str | None, message_ts: str | None) -> list[dict]:
         return self._query(
-            f"""
-            select s.id, s.title, s.updated_at, count(b.id) as briefs, max(b.created_at) as last_brief_at
-            from storylines s join brief_storylines bs on bs.storyline_id = s.id join briefs b on b.id = bs.brief_id
-            where s.team = ? and s.status = 'open' and {scope}
-            group by s.id order by s.updated_at desc, s.n desc limit ?
-            """,
-            [team, *params, limit],
-        )
-
-    def unlink_brief_storyline(self, brief_id: str, storyline_id: str, now: str) -> bool:
-        """Take a brief out of a storyline ("Wrong storyline"). False when it was not in it."""
-        with self.write() as db:
-            cursor = db.execute(
-                "delete from brief_storylines where brief_id = ? and storyline_id = ?", [brief_id, storyline_id]
-            )
-            if cursor.rowcount:
-                db.execute("update storylines set updated_at = ? where id = ?", [now, storyline_id])
-            return cursor.rowcount > 0
-
-    def brief_reply(self, brief_id: str) -> dict | None:
-        """Where a brief was posted (its first reply), for permalinks in cited answers."""
-        return self._one(
-            "select channel, reply_ts, message_ts from replies where brief_id = ? and reply_ts is not null "
-            "order by id limit 1",
-            [brief_id.strip().upper()],
+            "select * from jobs where team is ? and channel is ? and message_ts is ? order by id",
+            [team, channel, message_ts],
         )

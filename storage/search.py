@@ -1,16 +1,15 @@
-"""FTS5 retrieval over briefs and article chunks, scoped by visibility.
+"""FTS5 retrieval over the `brief_search` and `chunk_search` tables, scoped by visibility.
 
 A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+Both search tables are filled by triggers on `briefs` and `chunks` (m002), so nothing here writes them.
 `match` is an FTS5 MATCH expression the caller built from its own tokenisation (never raw user text).
-Ranking is BM25 (FTS5's `bm25()`, lower is better) with the newer brief winning a tie. Every query that
-reads briefs goes through `visible_scope`, so a private or DM brief never leaves its conversation and
-nothing crosses teams.
+Ranking is BM25 (FTS5's `bm25()`, lower is better) with the newer brief winning a tie. Every query goes
+through `visible_scope`, so a private or DM brief never leaves its conversation and nothing crosses teams.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from storage.scope import visible_scope
 
@@ -24,7 +23,7 @@ def scope_match(match: str, team: str, channel: str | None) -> str:
     return f'body : ({match}) AND scope : ("p{team_hex}" OR "c{team_hex}x{channel_hex}")'
 
 
-class RetrievalQueries:
+class SearchStore:
     def search_briefs(
         self, match: str, team: str, channel: str | None, limit: int = 8, *, ranked: bool = True
     ) -> list[dict]:
@@ -64,10 +63,6 @@ class RetrievalQueries:
             """,
             [scope_match(match, team, channel), *params, limit],
         )
-
-    def forget_term_frequencies(self) -> None:
-        """Drop cached word counts (benches measure the cold path)."""
-        self.__dict__.pop("_df_cache", None)
 
     def term_frequencies(self, words: list[str]) -> tuple[dict[str, int], int]:
         """How many article chunks contain each word (after the porter tokenizer), and how many chunks exist.
@@ -112,35 +107,3 @@ class RetrievalQueries:
                 if db.conn.in_transaction:  # the temp-table DML opened an implicit transaction: end it
                     db.conn.commit()
         return {w: cache[w][0] for w in words}, total
-
-    def visible_events(
-        self, team: str, channel: str | None, *, start: str, end: str | None = None, limit: int = 200
-    ) -> list[dict]:
-        """Events dated from `start` (to `end`, inclusive, when given) of the briefs this conversation sees.
-
-        A week- or month-precision event is dated by its Monday or first day, so a window that starts
-        mid-week also includes the current week's and month's vague events.
-        """
-        scope, params = visible_scope(team, channel, "b")
-        sql = f"""
-            select e.id, e.title, e.date, e.precision, e.time, e.timezone, e.evidence, e.brief_id,
-                   a.title as article_title, a.url, b.entities
-            from events e join briefs b on b.id = e.brief_id join articles a on a.id = b.article_id
-            where {scope} and (e.date >= ? or (e.precision = 'week' and e.date >= date(?, '-6 days'))
-                               or (e.precision = 'month' and e.date >= date(?, 'start of month')))
-        """
-        args: list[Any] = [*params, start, start, start]
-        if end is not None:
-            sql += " and e.date <= ?"
-            args.append(end)
-        sql += " order by e.date, coalesce(e.time, ''), b.n desc limit ?"
-        args.append(limit)
-        return self._query(sql, args)
-
-    def bulk_load(self, *, articles: list[dict], briefs: list[dict], chunks: list[dict]) -> None:
-        """Insert many rows in one transaction (benches and imports). Rows carry their own ids:
-        articles `id`, briefs `n` with `id` = "B<n>", chunks `article_id`/`n`; FTS triggers index them."""
-        with self.write() as db:
-            db["articles"].insert_all(articles, batch_size=2000)
-            db["chunks"].insert_all(chunks, batch_size=2000)  # before briefs: their trigger indexes chunks
-            db["briefs"].insert_all(briefs, batch_size=2000)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from bot.pipeline.entities import ALIASES
-from bot.pipeline.models import NO_ANSWER, Answer, Citation, Passage
+from bot.pipeline.citations import cite, sources_block
+from bot.pipeline.institutions import ALIASES
+from bot.pipeline.models import NO_ANSWER, Answer, Passage
 from bot.pipeline.retrieve import MAX_TERMS, STOPWORDS, content_terms, stem, stems, words
 from bot.pipeline.sentences import split_sentences
 
@@ -72,22 +73,8 @@ def extractive_answer(question: str, passages: list[Passage], backend: str = "em
 def render(chosen_pairs: list[tuple[str, int]], passages: list[Passage], backend: str) -> Answer:
     """Sentences each followed by `[n]`, then the cited sources; citations list only the passages used."""
     body = " ".join(f"{text} [{n}]" for text, n in chosen_pairs)
-    cited = sorted({n for _, n in chosen_pairs})
-    citations = [
-        Citation(n=n, brief=passages[n - 1].brief_id, title=passages[n - 1].title, url=passages[n - 1].url)
-        for n in cited
-    ]
+    citations = cite(passages, sorted({n for _, n in chosen_pairs}))
     return Answer(body + "\n\n" + sources_block(citations), citations, backend)
-
-
-def sources_block(citations: list[Citation]) -> str:
-    lines = ["Sources:"]
-    for c in citations:
-        parts = [c.title or "(untitled)"]
-        if c.url:
-            parts.append(c.url)
-        lines.append(f"[{c.n}] " + " — ".join(parts) + f" ({c.brief})")
-    return "\n".join(lines)
 
 
 def _sentences(passages: list[Passage]) -> list[tuple[int, str, frozenset[str]]]:

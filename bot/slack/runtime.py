@@ -1,0 +1,101 @@
+"""`SlackRuntime(services)`: the whole running Slack bot, built in one place, with `start()` and `stop()`.
+
+Reading `__init__` top to bottom shows every part and what it is given: the in-flight counter, the
+poster, the `:eyes:` gate and reactor, the ack path's job writer, the Slack workers' ingestor, the job
+handlers and worker pool, the digest scheduler, the listeners' context and the bolt app.
+
+Acks first: the HTTP server counts requests in flight (`InFlight`); the workers and the `:eyes:` reactor
+wait for a short quiet spell (bounded) before starting CPU- or network-heavy work, so a burst of events
+is acknowledged before the briefing starts competing with it for the interpreter. A job already running
+when a burst arrives also waits, between stages (`STAGE_YIELD_SECONDS` at most each): after the fetch,
+after extraction, after the backend has drafted a brief (before it is saved) and before each Web API
+call. Those are the points where the worker would next take the store's lock or a long slice of the
+interpreter that the acks are queueing for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from slack_sdk import WebClient
+
+from bot.scheduler import DigestScheduler
+from bot.services import Services
+from bot.slack.app import build_bolt_app
+from bot.slack.context import SlackContext
+from bot.slack.http_server import InFlight, SlackHTTPServer
+from bot.slack.intake import EyesGate, JobWriter
+from bot.slack.jobs import SlackJobs
+from bot.slack.poster import Poster, build_client
+from bot.slack.reactor import Reactor
+from bot.worker import WorkerPool
+
+STAGE_YIELD_SECONDS = 0.15  # per stage of a running job; a burst of 200 acks takes about this long
+
+
+def acks_first_client(client: WebClient, yield_to: Callable[[float], object]) -> WebClient:
+    """The poster's Web API client: every call first waits (bounded) for a pause in Slack traffic."""
+    api_call = client.api_call
+
+    def yielding_api_call(*args, **kwargs):
+        yield_to(STAGE_YIELD_SECONDS)
+        return api_call(*args, **kwargs)
+
+    client.api_call = yielding_api_call
+    return client
+
+
+class SlackRuntime:
+    def __init__(self, services: Services, *, workers: int | None = None, poll_seconds: float = 1.0):
+        settings = services.settings
+        self.services = services
+        self.in_flight = InFlight()
+        self.poster = Poster(acks_first_client(build_client(settings.slack_bot_token, settings.slack_api_url),
+                                               self.in_flight.wait_idle))
+        self.gate = EyesGate()
+        self.reactor = Reactor(self.poster, self.gate, yield_to=self.in_flight.wait_idle)
+        self.writer = JobWriter(services.store, services.store.ack_path_store())
+        ingestor = services.new_ingestor(between_stages=lambda: self.in_flight.wait_idle(STAGE_YIELD_SECONDS))
+        self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
+        self.pool = WorkerPool(services.store, self.jobs, self.jobs.failed, services.clock,
+                               workers=workers or settings.workers, max_attempts=settings.max_attempts,
+                               poll_seconds=poll_seconds, on_done=self.jobs.done, yield_to=self.in_flight.wait_idle,
+                               on_delayed=self.jobs.delayed)
+        self.digests = DigestScheduler(services, self.poster)
+        self.ctx = SlackContext(services=services, poster=self.poster, gate=self.gate, reactor=self.reactor,
+                                writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed)
+        self.app = build_bolt_app(settings, self.ctx)
+        self.server: SlackHTTPServer | None = None
+
+    def start(self, *, digests: bool = True) -> SlackRuntime:
+        """Start the reactor and the workers (which first recover jobs a crash left running), then the
+        digest scheduler unless told not to (tests drive digests themselves)."""
+        self.reactor.start()
+        self.pool.start()
+        if digests:
+            self.digests.start()
+        return self
+
+    def serve_http(self, host: str, port: int) -> SlackHTTPServer:
+        """Start the HTTP server, with /healthz reporting the queue and acks counted in flight."""
+        self.server = SlackHTTPServer(
+            self.app, host, port, in_flight=self.in_flight,
+            health=lambda: {"ok": True, "jobs_pending": self.services.store.queued_job_count(),
+                            "workers_busy": self.pool.busy},
+        ).start()
+        return self.server
+
+    def schedule_changed(self, channel: str) -> None:
+        """A schedule changed in Slack: a running scheduler applies it now, without a restart."""
+        if self.digests.scheduler.running:
+            self.digests.apply(channel)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop taking requests, then the scheduler, workers and reactor (the store belongs to the services)."""
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+        self.digests.shutdown()
+        self.pool.stop(timeout)
+        self.reactor.stop()
+        self.writer.close()

@@ -1,0 +1,67 @@
+"""The `replies` and `conversations` tables: what the bot posted in Slack, and what kind each conversation is.
+
+A mixin of `storage.store.Store`: methods use `self._query`, `self._one` and `self.write()` from it.
+The `replies` table (m003) is what makes "exactly one reply per (channel, message ts, url)" hold even when
+a job runs twice (a crash between posting and finishing the job, a requeue at start-up).
+"""
+
+from __future__ import annotations
+
+from storage.rows import norm_id
+
+
+class ReplyStore:
+    # -- replies ------------------------------------------------------------------------------------
+
+    def reply_for(self, channel: str, message_ts: str, key: str) -> dict | None:
+        """The reply already posted for (channel, message ts, url or other key), if any."""
+        return self._one(
+            "select * from replies where channel = ? and message_ts = ? and key = ?", [channel, message_ts, key]
+        )
+
+    def record_reply(self, *, team: str, channel: str, message_ts: str, key: str, reply_ts: str | None,
+                     brief_id: str | None, now: str) -> bool:
+        """Remember a reply. `reply_ts=None` claims it before posting (a pending row); a later call with the
+        ts fills the pending row in. False when a posted reply was already recorded (or, for a claim,
+        when any row exists)."""
+        with self.write() as db:
+            cursor = db.execute(
+                "insert into replies (team, channel, message_ts, key, reply_ts, brief_id, created_at) "
+                "values (?, ?, ?, ?, ?, ?, ?) on conflict (channel, message_ts, key) do update set "
+                "reply_ts = excluded.reply_ts, brief_id = excluded.brief_id "
+                "where replies.reply_ts is null and excluded.reply_ts is not null",
+                [team, channel, message_ts, key, reply_ts, brief_id, now],
+            )
+            return cursor.rowcount == 1
+
+    def release_reply(self, channel: str, message_ts: str, key: str) -> None:
+        """Drop a pending claim when Slack refused the post for good (nothing went out)."""
+        with self.write() as db:
+            db.execute(
+                "delete from replies where channel = ? and message_ts = ? and key = ? and reply_ts is null",
+                [channel, message_ts, key],
+            )
+
+    def brief_reply(self, brief_id: str) -> dict | None:
+        """Where a brief was posted (its first reply), for permalinks in cited answers."""
+        return self._one(
+            "select channel, reply_ts, message_ts from replies where brief_id = ? and reply_ts is not null "
+            "order by id limit 1",
+            [norm_id(brief_id)],
+        )
+
+    # -- conversations ------------------------------------------------------------------------------
+
+    def conversation_kind(self, channel: str) -> str | None:
+        """public | private | dm, as last seen in an event or `conversations.info`; None if unknown."""
+        row = self._one("select kind from conversations where channel = ?", [channel])
+        return row["kind"] if row else None
+
+    def save_conversation_kind(self, channel: str, team: str, kind: str, now: str) -> None:
+        with self.write() as db:
+            db.execute(
+                "insert into conversations (channel, team, kind, updated_at) values (?, ?, ?, ?) "
+                "on conflict(channel) do update set kind = excluded.kind, team = excluded.team, "
+                "updated_at = excluded.updated_at",
+                [channel, team, kind, now],
+            )
