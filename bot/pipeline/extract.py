@@ -33,21 +33,39 @@ MAX_TEXT_CHARS = 200_000
 # What the embedded summarizer, entity finder and date tagger read: their cost grows with the text, and a
 # brief's TL;DR, key points and dated events come from the opening of a story.
 BRIEF_TEXT_CHARS = 60_000
-_DEAD_ELEMENTS = re.compile(
-    r"<(script|style|svg|template)\b([^>]*)>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
-)
+# Each search starts where the last element ended and every match moves past its closing tag, so one pass
+# covers the page: a hostile page full of unclosed `<script` costs no more than an ordinary one.
+_DEAD_OPEN = re.compile(r"<(script|style|svg|template)\b|<!--", re.IGNORECASE)
+_DEAD_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "svg", "template")}
 _KEEP_SCRIPT = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
 _MAX_KEPT_SCRIPT = 100_000
 
 
 def _drop_dead_elements(html: str) -> str:
-    """Scripts (but JSON-LD metadata), styles, inline SVG, templates and comments, removed before parsing."""
-    def keep(m: re.Match) -> str:
-        if m.group(1) and m.group(1).lower() == "script" and _KEEP_SCRIPT.search(m.group(2) or ""):
-            return m.group(0) if len(m.group(0)) <= _MAX_KEPT_SCRIPT else ""
-        return ""
-
-    return _DEAD_ELEMENTS.sub(keep, html)
+    """Scripts (but JSON-LD metadata), styles, inline SVG, templates and comments, removed before parsing.
+    From an element that is never closed on, the rest of the page is kept as it is."""
+    out: list[str] = []
+    pos = 0
+    while (m := _DEAD_OPEN.search(html, pos)) is not None:
+        name = (m.group(1) or "").lower()
+        if not name:  # a comment
+            close = html.find("-->", m.end())
+            end = close + 3 if close >= 0 else -1
+            keep = False
+        else:
+            tag_end = html.find(">", m.end())
+            found = _DEAD_CLOSE[name].search(html, tag_end) if tag_end >= 0 else None
+            end = found.end() if found else -1
+            keep = (name == "script" and end - m.start() <= _MAX_KEPT_SCRIPT
+                    and bool(_KEEP_SCRIPT.search(html, m.end(), tag_end)))
+        if end < 0:
+            break
+        out.append(html[pos:m.start()])
+        if keep:
+            out.append(html[m.start():end])
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
 
 
 def slim_html(html: str) -> str:
