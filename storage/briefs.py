@@ -84,10 +84,12 @@ class BriefStore:
         """The article stored under exactly this URL (the URL fetched, or its same-site canonical)."""
         return self._one("select * from articles where url = ?", [url])
 
-    def find_fetched_article(self, *, content_hash: str) -> dict | None:
-        """The oldest article fetched from some URL with this text; pasted text is never matched here."""
+    def find_article_by_content(self, content_hash: str, *, fetched_only: bool) -> dict | None:
+        """The oldest article with this text; with `fetched_only`, only articles fetched from a URL (so a
+        fetched page never picks up a brief of text someone pasted)."""
+        where = " and url is not null" if fetched_only else ""
         return self._one(
-            "select * from articles where content_hash = ? and url is not null order by id limit 1", [content_hash]
+            f"select * from articles where content_hash = ?{where} order by id limit 1", [content_hash]
         )
 
     def find_brief_by_content(self, content_hash: str, team: str, channel: str) -> str | None:

@@ -10,9 +10,10 @@ What a stored brief may be reused for is scoped, because the text behind it came
   only when that link names the page's own site (`sites.same_site`), so a page cannot plant its text
   under another site's URL; a later post reuses it only for exactly that URL;
 * fetched text that matches another URL's article word for word reuses that brief's content, but under
-  its own article row with its own URL and metadata;
-* pasted text and files are never matched across conversations: the same text in the same team and
-  channel returns the brief already there, anywhere else it is briefed afresh.
+  its own article row with its own URL and metadata; it never matches text someone pasted;
+* pasted text is never matched across conversations: the same text in the same team and channel returns
+  the brief already there, anywhere else it is briefed afresh. Files (the operator's CLI) match any
+  stored article with the same text, as before.
 """
 
 from __future__ import annotations
@@ -118,18 +119,20 @@ class Ingestor:
         if published:
             article = replace(article, published=published)
         digest = content_hash(article.text)
-        if source.kind != "url":
+        if source.kind == "text":  # pasted text: the brief already in this conversation, else a new one
             existing = self.store.find_brief_by_content(digest, placement.team, placement.channel)
             if existing:
                 return IngestResult(brief_id=existing, reused=True, label=source.label)
             return self._brief_new(article, digest, placement, posted, source.label)
-        if article.url != url:  # redirected, or a canonical link on the page's own site
+        if source.kind == "url" and article.url != url:  # redirected, or a same-site canonical link
             found = self.store.find_article(url=article.url)
             if found:
                 return self._reuse(found, placement, source.label)
-        found = self.store.find_fetched_article(content_hash=digest)
+        found = self.store.find_article_by_content(digest, fetched_only=source.kind == "url")
         if found:
-            return self._reuse(found, placement, source.label, as_article=_article_row(article, digest))
+            # The same words fetched from another URL: the brief's content, under this URL's own row.
+            as_article = _article_row(article, digest) if source.kind == "url" else None
+            return self._reuse(found, placement, source.label, as_article=as_article)
         return self._brief_new(article, digest, placement, posted, source.label)
 
     def rebrief(self, brief_id: str, backend: Backend | None = None) -> str:
