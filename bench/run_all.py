@@ -29,8 +29,12 @@ BENCHES = [
          f"≥ 0.958 public; trafilatura alone here {_fmt(d.get('baseline_f1'), '.3f')}"),
     ]),
     ("summary_eval.py", [], lambda d: [
-        ("key points ROUGE-1 / ROUGE-2 (dev)", f"{_fmt(d.get('rouge1'), '.1f')} / {_fmt(d.get('rouge2'), '.1f')}",
+        ("TL;DR + key points ROUGE-1 / ROUGE-2 (dev)",
+         f"{_fmt(d.get('rouge1'), '.1f')} / {_fmt(d.get('rouge2'), '.1f')}",
          f"Lead-3 {_fmt(d.get('lead3_rouge1'), '.1f')} / {_fmt(d.get('lead3_rouge2'), '.1f')}"),
+        *[(f"  held-out: {f['fold']}", f"{_fmt(f.get('rouge1'), '.1f')} / {_fmt(f.get('rouge2'), '.1f')}",
+           f"Lead-3 {_fmt(f.get('lead3_rouge1'), '.1f')} / {_fmt(f.get('lead3_rouge2'), '.1f')}")
+          for f in d.get("held_out", []) if f.get("fold", "").startswith("tune")],
     ]),
     ("timex_eval.py", [], lambda d: [
         ("time expressions span F1 (relaxed)", _fmt(d.get("span_f1"), ".1f"), "HeidelTime 90.3"),

@@ -10,6 +10,7 @@ from bot.backends.embedded_answer import extractive_answer
 from bot.pipeline.entities import find_entities
 from bot.pipeline.events import extract_events
 from bot.pipeline.extract import brief_input
+from bot.pipeline.language import is_english, language_note
 from bot.pipeline.models import Answer, Article, BriefContext, BriefDraft, Event, Passage
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
@@ -21,12 +22,16 @@ class EmbeddedBackend:
 
     def brief(self, article: Article, ctx: BriefContext) -> BriefDraft:
         text = brief_input(article.text)  # bounded cost on huge pages (extract.BRIEF_TEXT_CHARS)
-        summary = summarize(text)
+        summary = summarize(text, language=article.language)
         entities = find_entities(f"{article.title}\n\n{text}" if article.title else text)
-        events = extract_events(text, ctx.ref_date)
-        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, text)
-        notes = [f"brief drawn from the first {len(text):,} of {len(article.text):,} characters"] \
-            if len(text) < len(article.text) else []
+        english = is_english(article.language)
+        # The event tagger reads English time expressions only; elsewhere it would invent or miss dates.
+        events = extract_events(text, ctx.ref_date) if english else []
+        notes = [] if english else [language_note(article.language, self.label)]
+        if len(text) < len(article.text):
+            notes.append(f"brief drawn from the first {len(text):,} of {len(article.text):,} characters")
+        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, text,
+                                       language=article.language)
         return BriefDraft(
             tldr=summary.tldr,
             key_points=list(summary.key_points),
