@@ -6,13 +6,14 @@ a second writer wait instead of failing with "database is locked".
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
 
 import sqlite_utils
 
-from storage.errors import DatabaseUnusableError, StorageError, StorageFullError, classify
+from storage.errors import READ_ONLY, DatabaseUnusableError, StorageError, StorageFullError, classify
 
 BUSY_TIMEOUT_MS = 30_000
 
@@ -61,8 +62,17 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     except (sqlite3.Error, DatabaseUnusableError) as err:
         if conn is not None:
             conn.close()
+        if isinstance(err, sqlite3.Error) and not _writable(path):
+            # A read-only mount or file: SQLite only says it "cannot open" the WAL's shared-memory file.
+            raise DatabaseUnusableError(f"cannot use the database {path}: {READ_ONLY}") from None
         raise as_storage_error(err, path) from None
     return db
+
+
+def _writable(path: Path) -> bool:
+    """access(2) answers for read-only mounts even as root (which permissions alone never stop)."""
+    folder_ok = os.access(path.parent, os.W_OK)
+    return folder_ok and (not path.exists() or os.access(path, os.W_OK))
 
 
 def _check(conn: sqlite3.Connection) -> None:

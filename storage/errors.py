@@ -23,6 +23,7 @@ class StorageFullError(StorageError):
 
 
 FULL_MESSAGE = "briefbot can't save right now: the disk holding the database is full"
+READ_ONLY = "the database is read-only (check the file's and its folder's permissions and the mount)"
 
 
 def _name(err: BaseException) -> str:
@@ -45,7 +46,7 @@ def unusable_reason(err: BaseException) -> str | None:
     if "file is not a database" in text or name == "SQLITE_NOTADB":
         return "the file is not a briefbot database"
     if "readonly" in text or "read-only" in text or name.startswith("SQLITE_READONLY"):
-        return "the database is read-only (check the file's and its folder's permissions and the mount)"
+        return READ_ONLY
     if "unable to open" in text or name.startswith("SQLITE_CANTOPEN"):
         return "the database file cannot be opened (check the path and permissions)"
     if "disk i/o error" in text or name.startswith("SQLITE_IOERR"):

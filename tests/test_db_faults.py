@@ -120,6 +120,35 @@ def test_read_only_database_is_refused_at_open(tmp_path):
         dbmodule.sqlite3.connect = real_connect
 
 
+def _can_mount_read_only(folder: Path) -> bool:
+    try:
+        probe = subprocess.run(["unshare", "-m", "sh", "-c", f"mount -o bind,ro '{folder}' '{folder}'"],
+                               capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+@pytest.mark.parametrize("command", [["briefs"], ["run"]])
+def test_a_database_on_a_read_only_mount_is_one_error_line(tmp_path, command):
+    """What an operator meets with a read-only volume: a private mount namespace binds the folder read-only
+    (root ignores permissions, not a read-only mount)."""
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    Store(folder / "briefbot.db").close()
+    if not _can_mount_read_only(folder):
+        pytest.skip("this machine cannot make a private read-only mount (unshare/mount not permitted)")
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env = {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(folder / "briefbot.db"),
+           "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": "s" * 32,
+           "SLACK_API_URL": "http://127.0.0.1:9/api/", "PORT": "0", "BRIEFBOT_HOST": "127.0.0.1"}
+    script = f"mount -o bind,ro '{folder}' '{folder}' && exec '{sys.executable}' -m bot {' '.join(command)}"
+    proc = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "read-only" in _error_line(proc.stderr)
+
+
 def test_a_full_disk_is_a_storage_full_error_and_the_store_stays_usable(tmp_path):
     store = Store(tmp_path / "full.db")
     pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
