@@ -46,9 +46,9 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise DatabaseUnusableError(
-            f"cannot use the database {path}: cannot create its folder ({err.strerror or err})"
-        ) from None
+        blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+        why = f"{blocker} is a file, not a folder" if blocker else (err.strerror or str(err))
+        raise DatabaseUnusableError(f"cannot use the database {path}: cannot create its folder ({why})") from None
     conn = None
     try:
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
