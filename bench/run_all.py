@@ -74,6 +74,14 @@ BENCHES = [
          f"{_fmt(d.get('four_s'))} s ({_fmt(d.get('four_cpu_s'))} s CPU) / {_fmt(d.get('four_peak_mb'))} MB",
          "peak ≤ 300 MB"),
     ]),
+    ("queue_bench.py", [], lambda d: [
+        (f"queue: team B's 1 job after team A's {d.get('burst')}", f"claimed #{_fmt(d.get('b_position'))}",
+         "round-robin: #2 (oldest-first: #101)"),
+        ("queue: Slack down, runs until the job fails", f"{_fmt(d.get('outage', {}).get('runs'))} over "
+         f"{_fmt(d.get('outage', {}).get('seconds'), '.0f')} s", "backoff to the 30 min window (was 3 in 0 ms)"),
+        (f"queue: claim p50 / p95, {d.get('queued')} queued", f"{_fmt(d.get('p50_ms'))} / {_fmt(d.get('p95_ms'))} ms",
+         f"{d.get('finished')} done rows in the table"),
+    ]),
     ("ingest_bench.py", [], lambda d: [
         ("ingest throughput (local server)",
          f"{_fmt(d.get('pipeline_pages_per_s'))} pages/s", f"trafilatura alone {_fmt(d.get('extract_pages_per_s'))}"),
