@@ -17,6 +17,7 @@ from bot.pipeline.sites import registrable_domain, same_site
 from storage import Store
 from tests.helpers.article_server import ArticleServer
 from tests.helpers.articles import article_html
+from tests.helpers.fake_slack import fake_slack  # noqa: F401 - fixture
 
 TEAM_A = Placement(team="TATTACK", channel="C1")
 TEAM_B = Placement(team="TVICTIM", channel="C2")
@@ -152,3 +153,29 @@ def test_registrable_domain_reads_the_bundled_list_offline():
     # conftest refuses every non-loopback connect, so this passing means the list came from disk
     assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
     assert registrable_domain("192.0.2.1") is None
+
+
+def test_the_attack_through_slack_across_two_workspaces(settings, clock, fake_slack, article_server):  # noqa: F811
+    """End to end: team A posts a page that names team B's article as its canonical URL (another site: a
+    different port); team B then posts that article and gets a brief of its own text, fetched for it."""
+    from tests.helpers.fake_slack import SlackEvents, start_bot, stop_bot
+
+    with ArticleServer() as victim_site:
+        victim_site.route("/real", article_html(5).encode())
+        real_url = victim_site.url("/real")
+        article_server.route("/evil", _evil_page(real_url))
+        bot = start_bot(settings, clock, fake_slack, workers=1)
+        try:
+            team_b = SlackEvents(bot.server.url, team="T0VICTIM")
+            planted = bot.events.message(f"<{article_server.url('/evil')}>")
+            assert bot.events.event(planted).status == 200
+            bot.fake.wait_for(lambda: bot.fake.posts("C0NEWS", planted["ts"]), timeout=20)
+            asked = team_b.message(f"<{real_url}>", channel="C0OTHER")
+            assert team_b.event(asked).status == 200
+            (reply,) = bot.fake.wait_for(lambda: bot.fake.posts("C0OTHER", asked["ts"]), timeout=20)
+        finally:
+            stop_bot(bot)
+        assert victim_site.count("/real") == 1
+        text = str(reply.args.get("blocks")) + reply.args["text"]
+        assert "dissolved" not in text and "Harbour authority" not in text
+        assert "plan number 6" in text  # the victim page's own title
