@@ -1,7 +1,9 @@
 """`briefbot run`: the Slack bot. Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT.
 
-HTTP mode serves `POST /slack/events` and `GET /healthz` on BRIEFBOT_HOST:PORT (default 0.0.0.0:3000).
-Start-up stops with one `Error:` line naming every missing variable, and never prints a token.
+HTTP mode serves `POST /slack/events` and `GET /healthz` on BRIEFBOT_HOST:PORT (default 0.0.0.0:3000);
+Socket Mode serves `GET /healthz` there. Start-up stops with one `Error:` line naming every missing
+variable or a token Slack refuses, and never prints a token; a Slack it cannot reach yet is retried with
+backoff, one log line per attempt, while /healthz answers 503 with the reason.
 """
 
 from __future__ import annotations
@@ -32,19 +34,33 @@ def register(cli: click.Group) -> None:
         if missing:
             fail(f"missing {', '.join(missing)} — create the Slack app from manifest.json and set them "
                  "(see the README)")
-        from slack_bolt.error import BoltError
-
+        from bot.slack.health import Health
+        from bot.slack.http_server import HTTPLimits, SlackHTTPServer
         from bot.slack.runtime import SlackRuntime
+        from bot.slack.startup import SlackRefused, connect
 
-        try:
-            runtime = SlackRuntime(app.services)
-        except BoltError as err:  # auth.test failed: a wrong token or an unreachable SLACK_API_URL
-            fail(f"Slack refused the bot token or could not be reached: {err}")
-        runtime.start()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        # The HTTP server (in Socket Mode: /healthz alone) listens before Slack is asked anything, so a
+        # health check sees why the bot is not ready while start-up waits for Slack.
+        health = Health(app.services)
+        bind = (host or settings.host, settings.port if port is None else port)
         try:
+            server = SlackHTTPServer(*bind, health=health.report, limits=HTTPLimits.from_settings(settings)).start()
+        except OSError as err:
+            fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+        click.echo(f"briefbot: GET /healthz on {server.host}:{server.port}; connecting to Slack", err=True)
+        runtime = None
+        try:
+            try:
+                runtime = connect(lambda: SlackRuntime(app.services), stop=stop, on_wait=health.waiting,
+                                  max_wait=settings.slack_connect_max_wait)
+            except SlackRefused as err:
+                fail(f"Slack refused the bot token: {err}")
+            if runtime is None:  # stopped while waiting for Slack
+                return
+            runtime.start()
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
                 from slack_sdk.errors import SlackApiError
@@ -54,6 +70,7 @@ def register(cli: click.Group) -> None:
                     handler.connect()
                 except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
                     fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
+                health.ready(runtime)
                 if handler.client.is_connected():
                     click.echo("briefbot: connected in Socket Mode", err=True)
                 else:  # slack_sdk logged why; its monitor asks for a new URL and retries every 10 s
@@ -61,13 +78,13 @@ def register(cli: click.Group) -> None:
                 stop.wait()
                 handler.close()
             else:
-                bind = (host or settings.host, settings.port if port is None else port)
-                try:
-                    server = runtime.serve_http(*bind)
-                except OSError as err:
-                    fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+                runtime.accept_events(server)
+                health.ready(runtime)
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
                            "(POST /slack/events, GET /healthz)", err=True)
                 stop.wait()
         finally:
-            runtime.stop()
+            server.stop()
+            health.close()
+            if runtime is not None:
+                runtime.stop()

@@ -23,7 +23,8 @@ from bot.scheduler import DigestScheduler
 from bot.services import Services
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackContext
-from bot.slack.http_server import InFlight, SlackHTTPServer
+from bot.slack.health import Health
+from bot.slack.http_server import HTTPLimits, InFlight, SlackHTTPServer
 from bot.slack.intake import EyesGate, JobWriter
 from bot.slack.jobs import SlackJobs
 from bot.slack.poster import Poster, build_client
@@ -67,6 +68,8 @@ class SlackRuntime:
                                 writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed)
         self.app = build_bolt_app(settings, self.ctx)
         self.server: SlackHTTPServer | None = None
+        self.digests_started = False
+        self.health: Health | None = None  # serve_http's
 
     def start(self, *, digests: bool = True) -> SlackRuntime:
         """Start the reactor and the workers (which first recover jobs a crash left running), then the
@@ -75,16 +78,21 @@ class SlackRuntime:
         self.pool.start()
         if digests:
             self.digests.start()
+            self.digests_started = True
         return self
 
     def serve_http(self, host: str, port: int) -> SlackHTTPServer:
-        """Start the HTTP server, with /healthz reporting the queue and acks counted in flight."""
-        self.server = SlackHTTPServer(
-            self.app, host, port, in_flight=self.in_flight,
-            health=lambda: {"ok": True, "jobs_pending": self.services.store.queued_job_count(),
-                            "workers_busy": self.pool.busy},
-        ).start()
+        """Start an HTTP server of its own (stopped with the runtime), with /healthz and events."""
+        self.health = health = Health(self.services)
+        health.ready(self)
+        self.server = SlackHTTPServer(host, port, health=health.report,
+                                      limits=HTTPLimits.from_settings(self.services.settings)).start()
+        self.accept_events(self.server)
         return self.server
+
+    def accept_events(self, server: SlackHTTPServer) -> None:
+        """`POST /slack/events` on `server` goes to this bot's bolt app, acks counted in flight."""
+        server.attach(self.app, self.services.settings.slack_signing_secret, self.in_flight)
 
     def schedule_changed(self, channel: str) -> None:
         """A schedule changed in Slack: a running scheduler applies it now, without a restart."""
@@ -96,6 +104,8 @@ class SlackRuntime:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.health is not None:
+            self.health.close()
         self.digests.shutdown()
         self.pool.stop(timeout)
         self.reactor.stop()

@@ -129,7 +129,7 @@ class FakeSlack:
     pass between accepting a message and answering (a slow Slack widens the window a crash can hit).
     """
 
-    def __init__(self, *, threads: bool = True) -> None:
+    def __init__(self, *, threads: bool = True, port: int = 0) -> None:
         self.threads = threads
         self.messages: list[dict] = []
         self.on_post: Callable[[int], None] | None = None
@@ -148,7 +148,7 @@ class FakeSlack:
         self._server_errors: dict[str, list[int]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
