@@ -86,6 +86,14 @@ BENCHES = [
          f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
          f"ratio {_fmt(d.get('ratio_p99'), '.2f')}"),
     ]),
+    ("big_page_bench.py", [], lambda d: [
+        ("5 MB page: time / peak RSS",
+         f"{_fmt(d.get('one_s'))} s ({_fmt(d.get('one_cpu_s'))} s CPU) / {_fmt(d.get('one_peak_mb'))} MB",
+         "≤ 5 s / ≤ 150 MB"),
+        ("four 5 MB pages at once: time / peak RSS",
+         f"{_fmt(d.get('four_s'))} s ({_fmt(d.get('four_cpu_s'))} s CPU) / {_fmt(d.get('four_peak_mb'))} MB",
+         "peak ≤ 300 MB"),
+    ]),
     ("attack_bench.py", [], lambda d: [
         (f"attack: {d.get('requests')} malformed / slow / greedy requests",
          f"{d.get('requests', 0) - len(d.get('unexpected') or [])} answered as expected",

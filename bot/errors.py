@@ -41,3 +41,9 @@ class Unavailable(Exception):
 
     Not a `BriefbotError`: that is a final answer about the input. The worker pool keeps a job that
     raises this waiting with backoff instead of failing it."""
+
+
+# Database faults are raised by `storage` (which never imports `bot`); re-exported here so callers find
+# every user-safe error type in one module. They are not BriefbotErrors: a full disk is not a verdict on
+# the input, so the worker keeps such a job queued instead of failing it.
+from storage.errors import DatabaseUnusableError, StorageError, StorageFullError  # noqa: E402, F401

@@ -15,6 +15,11 @@ only when `retry_window_seconds` have passed since its first wait. Any other exc
 is retried with the same backoff, but counts against `max_attempts` like a crash does. A failure is told
 before it is recorded: when Slack can't take the error reply either, the job waits on instead.
 
+A full disk (`StorageFullError`) is neither: the job waits with the same backoff without using an attempt
+and without a window (it ends when there is space), `on_delayed` tells the user once that briefbot can't
+save right now, and the whole pool stops claiming for a while (30 s, doubling to 5 min; by the injected
+clock), since no job can finish until space is freed.
+
 Housekeeping on start and then daily: done and failed jobs, and replies nothing needs any more, older
 than `retention_days` are deleted.
 """
@@ -31,7 +36,7 @@ import uuid
 from collections.abc import Callable
 
 from bot.clock import Clock, utc_stamp
-from bot.errors import BriefbotError, Unavailable
+from bot.errors import BriefbotError, StorageFullError, Unavailable
 from bot.retry import backoff_seconds, is_transient
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,10 @@ log = logging.getLogger(__name__)
 Handler = Callable[[dict], "str | None"]  # runs a job; returns the brief id it produced, if any
 FailureHandler = Callable[[dict, str], None]  # told about a job that failed for good, with the reason
 DoneHandler = Callable[[dict, bool], None]  # after the outcome is recorded: (job, succeeded)
+DelayedHandler = Callable[[dict, str], None]  # told once that a job waits for the database (job, message)
+
+FULL_PAUSE_FIRST = dt.timedelta(seconds=30)
+FULL_PAUSE_MAX = dt.timedelta(minutes=5)
 
 PRUNE_EVERY = dt.timedelta(days=1)
 _HOST = socket.gethostname()
@@ -87,7 +96,8 @@ class WorkerPool:
                  on_done: DoneHandler | None = None, yield_to: Callable[[float], object] | None = None,
                  max_yield_seconds: float = 0.5, retry_window_seconds: float = 1800.0,
                  lease_seconds: float = 60.0, heartbeat_seconds: float | None = None,
-                 retention_days: int | None = 30, rng: random.Random | None = None, owner: str | None = None):
+                 retention_days: int | None = 30, rng: random.Random | None = None, owner: str | None = None,
+                 on_delayed: DelayedHandler | None = None):
         self.store = store
         self.handler = handler
         self.on_failed = on_failed
@@ -117,6 +127,10 @@ class WorkerPool:
         self._busy = 0
         self._active: set[int] = set()  # ids of the jobs this pool's threads are running
         self._busy_lock = threading.Lock()
+        self.on_delayed = on_delayed
+        self._full_pause = dt.timedelta(0)  # the current pause after a full disk (0: none)
+        self._paused_until: dt.datetime | None = None
+        self._told_delayed: set[int] = set()
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -209,12 +223,14 @@ class WorkerPool:
         while not self._stopping.is_set():
             if self.yield_to is not None:
                 self.yield_to(self.max_yield_seconds)
+            job = None
             try:
                 now = self.clock.now()
-                job = self.store.claim_job(utc_stamp(now), owner=self.owner, lease_until=utc_stamp(now + self.lease))
+                if not self.paused:
+                    job = self.store.claim_job(utc_stamp(now), owner=self.owner,
+                                               lease_until=utc_stamp(now + self.lease))
             except Exception:  # noqa: BLE001 - a locked or broken database must not kill the thread
                 log.exception("claiming a job failed")
-                job = None
             if job is None:
                 with self._wake:
                     if self._pending_wakes == 0 and not self._stopping.is_set():
@@ -239,6 +255,8 @@ class WorkerPool:
         """Run one claimed job and record its outcome. Never raises."""
         try:
             brief_id = self.handler(job)
+        except StorageFullError as err:
+            self._wait_for_space(job, str(err))
         except BriefbotError as err:
             self._fail(job, str(err))
         except Exception as err:  # noqa: BLE001 - retried, then reported; the worker lives on
@@ -254,8 +272,28 @@ class WorkerPool:
                 else:
                     self._fail(job, f"gave up after {job['attempts']} attempts: {reason}")
         else:
+            self._full_pause = dt.timedelta(0)
             self._safely(self.store.finish_job, job["id"], brief_id=brief_id, now=self._now())
             self._tell_done(job, True)
+
+    @property
+    def paused(self) -> bool:
+        """True while the pool waits for disk space after a full disk (by the injected clock)."""
+        return self._paused_until is not None and self.clock.now() < self._paused_until
+
+    def _wait_for_space(self, job: dict, message: str) -> None:
+        """Back to the queue without using an attempt or a window; the user hears it once; the pool pauses."""
+        self._full_pause = min(FULL_PAUSE_MAX, max(FULL_PAUSE_FIRST, self._full_pause * 2))
+        self._paused_until = self.clock.now() + self._full_pause
+        log.warning("the database is full: no jobs taken for %d s", self._full_pause.total_seconds())
+        self._retry(job, message, counts=False, window=False)
+        first = job["id"] not in self._told_delayed and job.get("error") != message
+        self._told_delayed.add(job["id"])
+        if first and self.on_delayed is not None:
+            try:
+                self.on_delayed(job, message)
+            except Exception:  # noqa: BLE001
+                log.exception("telling the user that job %s waits failed", job.get("id"))
 
     def _retry(self, job: dict, reason: str, *, counts: bool, window: bool = True) -> None:
         """Back to the queue until a backoff has passed, or failed once the retry window is over

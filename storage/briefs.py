@@ -80,14 +80,27 @@ class BriefStore:
 
     # -- reads of one article or brief ----------------------------------------------------------------
 
-    def find_article(self, *, url: str | None = None, content_hash: str | None = None) -> dict | None:
-        if url:
-            row = self._one("select * from articles where url = ?", [url])
-            if row:
-                return row
-        if content_hash:
-            return self._one("select * from articles where content_hash = ? order by id limit 1", [content_hash])
-        return None
+    def find_article(self, *, url: str) -> dict | None:
+        """The article stored under exactly this URL (the URL fetched, or its same-site canonical)."""
+        return self._one("select * from articles where url = ?", [url])
+
+    def find_article_by_content(self, content_hash: str, *, fetched_only: bool) -> dict | None:
+        """The oldest article with this text; with `fetched_only`, only articles fetched from a URL (so a
+        fetched page never picks up a brief of text someone pasted)."""
+        where = " and url is not null" if fetched_only else ""
+        return self._one(
+            f"select * from articles where content_hash = ?{where} order by id limit 1", [content_hash]
+        )
+
+    def find_brief_by_content(self, content_hash: str, team: str, channel: str) -> str | None:
+        """A brief of pasted text with this content in this one conversation (never across conversations)."""
+        row = self._one(
+            """select b.id from briefs b join articles a on a.id = b.article_id
+               where a.content_hash = ? and a.url is null and b.team = ? and b.channel = ?
+               order by b.n limit 1""",
+            [content_hash, team, channel],
+        )
+        return row["id"] if row else None
 
     def find_brief_for(self, article_id: int, team: str, channel: str) -> str | None:
         row = self._one(

@@ -14,6 +14,7 @@ process waits on the busy timeout instead of failing halfway through.
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,8 @@ from typing import Any
 import sqlite_utils
 
 from storage.briefs import BriefStore
-from storage.db import connect
+from storage.db import as_storage_error, connect
+from storage.errors import classify
 from storage.health import DatabaseHealth, probe_database
 from storage.jobs import JobStore
 from storage.migrations import migrate
@@ -43,7 +45,11 @@ class Store(BriefStore, SearchStore, StorylineStore, JobStore, ReplyStore, Sched
         self.db: sqlite_utils.Database = connect(path)
         self._lock = threading.RLock()
         self._write_depth = 0
-        migrate(self.db)
+        try:
+            migrate(self.db)
+        except sqlite3.Error as err:
+            self.db.close()
+            raise as_storage_error(err, path) from None
 
     def close(self) -> None:
         with self._lock:
@@ -76,21 +82,37 @@ class Store(BriefStore, SearchStore, StorylineStore, JobStore, ReplyStore, Sched
                 return
             if self.db.conn.in_transaction:
                 self.db.conn.commit()
-            self.db.execute("BEGIN IMMEDIATE")
             self._write_depth = 1
             try:
-                yield self.db
-            except BaseException:
-                self.db.rollback()
-                raise
-            else:
-                self.db.execute("COMMIT")
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.db
+                except BaseException:
+                    self.db.rollback()
+                    raise
+                else:
+                    self.db.execute("COMMIT")
+            except sqlite3.Error as err:
+                # Disk full, a corrupt page or a file gone read-only: a typed, one-line error callers
+                # can act on (the worker keeps a job queued on StorageFullError); anything else as is.
+                found = classify(err)
+                if found is None:
+                    raise
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                raise found from err
             finally:
                 self._write_depth = 0
 
     def _query(self, sql: str, params: Any = ()) -> list[dict]:
         with self._lock:
-            return list(self.db.query(sql, params))
+            try:
+                return list(self.db.query(sql, params))
+            except sqlite3.Error as err:
+                found = classify(err)
+                if found is None:
+                    raise
+                raise found from err
 
     def _one(self, sql: str, params: Any = ()) -> dict | None:
         rows = self._query(sql, params)

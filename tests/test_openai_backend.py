@@ -286,12 +286,17 @@ def test_the_same_article_is_never_paid_for_twice(oa, openai_stub):
     same_channel, _ = ingest(oa, FED, channel="C1")
     other_channel, copy = ingest(oa, FED, channel="C2")
     other_team, _ = ingest(oa, FED, channel="C9", team="T2")
-    pasted = oa.ingestor.ingest(Source("text", FED.read_text(), "stdin"), Placement(team="T1", channel="C3"))
     assert len(openai_stub.requests) == 1
     assert same_channel.brief_id == first.brief_id and same_channel.reused
-    assert other_channel.reused and other_team.reused and pasted.reused
+    assert other_channel.reused and other_team.reused
     assert copy["backend"] == "openai" and copy["tldr"] == record["tldr"]
     assert len(usage_rows(oa.store)) == 1
+    # Pasted text is never reused across conversations (issue 14): the same words pasted in another
+    # channel are briefed there again; pasted again in that channel, they return that brief.
+    pasted = oa.ingestor.ingest(Source("text", FED.read_text(), "stdin"), Placement(team="T1", channel="C3"))
+    again = oa.ingestor.ingest(Source("text", FED.read_text(), "stdin"), Placement(team="T1", channel="C3"))
+    assert not pasted.reused and again.reused and again.brief_id == pasted.brief_id
+    assert len(openai_stub.requests) == 2
 
 
 def test_the_system_prompt_is_identical_and_first_for_every_article(oa, openai_stub):

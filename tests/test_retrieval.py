@@ -152,11 +152,12 @@ def test_events_follow_the_same_visibility(store):
     assert "Thu 30 Oct" in private.answer and private.citations[0].brief == "B1"
 
 
-def test_a_reused_article_is_findable_from_each_channel_that_briefed_it(services):
-    text = FED + " " + BOJ
+def test_a_reused_article_is_findable_from_each_channel_that_briefed_it(services, tmp_path):
+    page = tmp_path / "story.txt"  # a file: its stored content is reused across channels (pasted text is not)
+    page.write_text(FED + " " + BOJ)
     ingestor = services.ingestor
-    first = ingestor.ingest(Source("text", text, "t"), Placement(team="T1", channel="C5", visibility="private"))
-    second = ingestor.ingest(Source("text", text, "t"), Placement(team="T1", channel="C6", visibility="private"))
+    first = ingestor.ingest(Source.parse(str(page)), Placement(team="T1", channel="C5", visibility="private"))
+    second = ingestor.ingest(Source.parse(str(page)), Placement(team="T1", channel="C6", visibility="private"))
     assert second.reused and first.brief_id != second.brief_id
     assert seen(services.store, "T1", "C5", "labour market") == {first.brief_id}
     assert seen(services.store, "T1", "C6", "labour market") == {second.brief_id}

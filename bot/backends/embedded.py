@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.backends.embedded_answer import extractive_answer
 from bot.pipeline.entities import find_entities
 from bot.pipeline.events import extract_events
+from bot.pipeline.extract import brief_input
 from bot.pipeline.language import is_english, language_note
 from bot.pipeline.models import Answer, Article, BriefContext, BriefDraft, Event, Passage
 from bot.pipeline.storylines import assign_storylines
@@ -21,13 +22,16 @@ class EmbeddedBackend:
         self.embedder = None  # a local embedding model when BRIEFBOT_EMBEDDING_PATH is set (services)
 
     def brief(self, article: Article, ctx: BriefContext) -> BriefDraft:
-        summary = summarize(article.text, language=article.language)
-        entities = find_entities(f"{article.title}\n\n{article.text}" if article.title else article.text)
+        text = brief_input(article.text)  # bounded cost on huge pages (extract.BRIEF_TEXT_CHARS)
+        summary = summarize(text, language=article.language)
+        entities = find_entities(f"{article.title}\n\n{text}" if article.title else text)
         english = is_english(article.language)
         # The event tagger reads English time expressions only; elsewhere it would invent or miss dates.
-        events = extract_events(article.text, ctx.ref_date) if english else []
+        events = extract_events(text, ctx.ref_date) if english else []
         notes = [] if english else [language_note(article.language, self.label)]
-        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, article.text,
+        if len(text) < len(article.text):
+            notes.append(f"brief drawn from the first {len(text):,} of {len(article.text):,} characters")
+        storylines = assign_storylines(article.title, summary, entities, ctx.open_storylines, text,
                                        language=article.language)
         return BriefDraft(
             tldr=summary.tldr,

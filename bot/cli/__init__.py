@@ -10,7 +10,8 @@ from __future__ import annotations
 import click
 
 from bot.cli import ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, usage
-from bot.cli.common import AppContext
+from bot.cli.common import AppContext, fail
+from bot.errors import StorageError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,4 +36,7 @@ for module in COMMANDS:
 
 
 def main() -> None:
-    cli(prog_name="briefbot")
+    try:
+        cli(prog_name="briefbot")
+    except StorageError as err:  # the database failed mid-command (e.g. the disk filled): one line
+        fail(str(err))

@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from bot.config import Settings, load_settings
-from bot.errors import BriefbotError
+from bot.errors import BriefbotError, StorageError
 from bot.services import Services, build_services
 
 
@@ -37,7 +37,10 @@ class AppContext:
     @property
     def services(self) -> Services:
         if self._services is None:
-            self._services = build_services(self.settings, db_path=self.db_path)
+            try:
+                self._services = build_services(self.settings, db_path=self.db_path)
+            except StorageError as err:  # corrupt, read-only, not a database...: one line, no traceback
+                fail(str(err))
         return self._services
 
     def use(self, services: Services) -> None:

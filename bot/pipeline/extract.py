@@ -24,6 +24,77 @@ MIN_WORDS = 40
 NO_TEXT = "no article text found — paywall or script-only page?"
 _WORD = re.compile(r"\w+")
 
+# Big pages (issue 14): a 5 MB page cost 24 s and 261 MB, mostly lxml trees of scripts, styles and SVG
+# trafilatura throws away anyway, and megabytes of text nobody reads in a brief. So the HTML loses those
+# elements before parsing (JSON-LD stays: it carries the date and author), what is left is cut at
+# MAX_HTML_CHARS, and the article text at MAX_TEXT_CHARS (at a paragraph end). The longest article in
+# the extraction dev set has 53k characters of text; real pages stay far below both limits.
+MAX_HTML_CHARS = 1_500_000
+MAX_TEXT_CHARS = 200_000
+# What the embedded summarizer, entity finder and date tagger read: their cost grows with the text, and a
+# brief's TL;DR, key points and dated events come from the opening of a story.
+BRIEF_TEXT_CHARS = 60_000
+# Each search starts where the last element ended and every match moves past its closing tag, so one pass
+# covers the page: a hostile page full of unclosed `<script` costs no more than an ordinary one.
+_DEAD_OPEN = re.compile(r"<(script|style|svg|template)\b|<!--", re.IGNORECASE)
+_DEAD_CLOSE = {name: re.compile(rf"</{name}\s*>", re.IGNORECASE) for name in ("script", "style", "svg", "template")}
+_KEEP_SCRIPT = re.compile(r"""type\s*=\s*["']?application/ld\+json""", re.IGNORECASE)
+_MAX_KEPT_SCRIPT = 100_000
+
+
+def _drop_dead_elements(html: str) -> str:
+    """Scripts (but JSON-LD metadata), styles, inline SVG, templates and comments, removed before parsing.
+    From an element that is never closed on, the rest of the page is kept as it is."""
+    out: list[str] = []
+    pos = 0
+    while (m := _DEAD_OPEN.search(html, pos)) is not None:
+        name = (m.group(1) or "").lower()
+        if not name:  # a comment
+            close = html.find("-->", m.end())
+            end = close + 3 if close >= 0 else -1
+            keep = False
+        else:
+            tag_end = html.find(">", m.end())
+            found = _DEAD_CLOSE[name].search(html, tag_end) if tag_end >= 0 else None
+            end = found.end() if found else -1
+            keep = (name == "script" and end - m.start() <= _MAX_KEPT_SCRIPT
+                    and bool(_KEEP_SCRIPT.search(html, m.end(), tag_end)))
+        if end < 0:
+            break
+        out.append(html[pos:m.start()])
+        if keep:
+            out.append(html[m.start():end])
+        pos = end
+    out.append(html[pos:])
+    return "".join(out)
+
+
+def slim_html(html: str) -> str:
+    """The HTML trafilatura needs from a page: dead elements dropped, then cut at MAX_HTML_CHARS (at a
+    tag start, so no tag is split). A no-op on ordinary pages, where it removes only scripts and styles."""
+    if len(html) > 200_000:
+        html = _drop_dead_elements(html)
+    if len(html) > MAX_HTML_CHARS:
+        cut = html.rfind("<", MAX_HTML_CHARS - 20_000, MAX_HTML_CHARS)
+        html = html[: cut if cut > 0 else MAX_HTML_CHARS]
+    return html
+
+
+def brief_input(text: str) -> str:
+    """The part of an article the embedded brief is drawn from (the first BRIEF_TEXT_CHARS)."""
+    return cap_text(text, BRIEF_TEXT_CHARS)
+
+
+def cap_text(text: str, limit: int = MAX_TEXT_CHARS) -> str:
+    """`text` cut at the last paragraph (else sentence) end before `limit` characters."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind("\n\n")
+    if cut < limit // 2:
+        cut = max(head.rfind(". "), head.rfind("\n"))
+    return head[: cut + 1 if cut > 0 else limit].rstrip()
+
 # Lines that are navigation or promotion wherever they appear. Each pattern is anchored at the start of
 # a line and only applies to short lines (see _is_boilerplate), so article sentences are never touched.
 _BOILERPLATE = re.compile(
@@ -134,6 +205,8 @@ def extract_html(html: str, url: str | None = None) -> Article:
     """
     if not html or not html.strip():
         raise ExtractionError(NO_TEXT)
+    original = html
+    html = slim_html(html)
     data = None
     body = ""
     for options in ({"favor_precision": True}, {}, {"favor_recall": True}):
@@ -151,14 +224,16 @@ def extract_html(html: str, url: str | None = None) -> Article:
     host = urlsplit(page_url).hostname if page_url else None
     site = data.get("sitename") or data.get("source-hostname") or data.get("hostname") or host
     return Article(
-        text=body,
+        text=cap_text(body),
+        cut=len(body) > MAX_TEXT_CHARS,
         title=" ".join((data.get("title") or "").split()),
         url=page_url,
         site=(site or None),
         author=(data.get("author") or None),
         # The page's own first-publication date in its local calendar; trafilatura's guess only as a fallback.
+        # (Read from the slimmed HTML: JSON-LD, <meta> and <time> all survive the slimming.)
         published=page_published_date(html, page_url) or _parse_date(data.get("date")),
-        language=_language(data, html),
+        language=_language(data, original),
     )
 
 
@@ -251,7 +326,8 @@ def article_from_text(text: str, title: str | None = None, url: str | None = Non
     """An Article from pasted text or a .txt/.md file; InputError when there is nothing to read."""
     if text is None or not str(text).strip():
         raise InputError("the text is empty")
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    cut = len(str(text)) > MAX_TEXT_CHARS
+    text = cap_text(str(text)).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if title and title.strip():
         body = text
         final_title = " ".join(title.split())
@@ -264,4 +340,4 @@ def article_from_text(text: str, title: str | None = None, url: str | None = Non
     if not body.strip():
         raise InputError("the text is empty")
     host = urlsplit(url).hostname if url else None
-    return Article(text=body, title=final_title, url=url, site=host, published=_parse_date(published))
+    return Article(text=body, title=final_title, url=url, site=host, published=_parse_date(published), cut=cut)

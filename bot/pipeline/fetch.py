@@ -149,7 +149,7 @@ class _CanonicalLinkParser(HTMLParser):
             self.href = a["href"].strip()
 
 
-_LINK_TAG = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
+_LINK_TAG = re.compile(r"<link\b[^>]{0,4000}>", re.IGNORECASE)  # bounded: no rescans on unclosed tags
 
 
 def find_canonical_link(html: str, base_url: str) -> str | None:

@@ -1,8 +1,19 @@
 """Orchestration of one source (URL, file or pasted text) into one stored brief.
 
-Used by the CLI and the Slack workers alike. An article is fetched once and paid for once: a URL or
-content hash already in the store reuses the stored brief (same channel) or copies its content (another
-channel), with no fetch and no model call. Everything about one article is written in one transaction.
+Used by the CLI and the Slack workers alike. An article is fetched once and paid for once: a URL already
+in the store reuses the stored brief (same channel) or copies its content (another channel), with no fetch
+and no model call. Everything about one article is written in one transaction.
+
+What a stored brief may be reused for is scoped, because the text behind it came from someone else:
+
+* an article is stored under the URL we fetched (after redirects) or under the page's canonical link
+  only when that link names the page's own site (`sites.same_site`), so a page cannot plant its text
+  under another site's URL; a later post reuses it only for exactly that URL;
+* fetched text that matches another URL's article word for word reuses that brief's content, but under
+  its own article row with its own URL and metadata; it never matches text someone pasted;
+* pasted text is never matched across conversations: the same text in the same team and channel returns
+  the brief already there, anywhere else it is briefed afresh. Files (the operator's CLI) match any
+  stored article with the same text, as before.
 """
 
 from __future__ import annotations
@@ -21,11 +32,12 @@ from bot.pipeline.backend import Backend
 from bot.pipeline.briefs import draft_row
 from bot.pipeline.chunks import chunk_text
 from bot.pipeline.embeddings import embedder_of, index_brief
-from bot.pipeline.extract import article_from_text, extract_html
+from bot.pipeline.extract import MAX_TEXT_CHARS, article_from_text, brief_input, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
 from bot.pipeline.gate import check_prose, check_size
 from bot.pipeline.language import UNDETERMINED
 from bot.pipeline.models import EVENT_FIELDS, Article, BriefContext, BriefDraft, StorylineRef
+from bot.pipeline.sites import same_site
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
 
@@ -111,14 +123,21 @@ class Ingestor:
         article = _gated(article)
         if published:
             article = replace(article, published=published)
-        if article.url and article.url != url:  # rel=canonical pointed elsewhere
+        digest = content_hash(article.text)
+        if source.kind == "text":  # pasted text: the brief already in this conversation, else a new one
+            existing = self.store.find_brief_by_content(digest, placement.team, placement.channel)
+            if existing:
+                return IngestResult(brief_id=existing, reused=True, label=source.label)
+            return self._brief_new(article, digest, placement, posted, source.label)
+        if source.kind == "url" and article.url != url:  # redirected, or a same-site canonical link
             found = self.store.find_article(url=article.url)
             if found:
                 return self._reuse(found, placement, source.label)
-        digest = content_hash(article.text)
-        found = self.store.find_article(content_hash=digest)
+        found = self.store.find_article_by_content(digest, fetched_only=source.kind == "url")
         if found:
-            return self._reuse(found, placement, source.label)
+            # The same words fetched from another URL: the brief's content, under this URL's own row.
+            as_article = _article_row(article, digest) if source.kind == "url" else None
+            return self._reuse(found, placement, source.label, as_article=as_article)
         return self._brief_new(article, digest, placement, posted, source.label)
 
     def rebrief(self, brief_id: str, backend: Backend | None = None) -> str:
@@ -158,12 +177,13 @@ class Ingestor:
             article = article_from_text(page.text, url=page.url)
         else:
             article = extract_html(page.text, url=page.url)
-            canonical = find_canonical_link(page.text, page.url)
-            if canonical:
-                article = replace(article, url=canonical)
-        if not article.url:
-            article = replace(article, url=page.url)
-        return article
+        # Stored under the URL we fetched, or the page's canonical link when it names the page's own site.
+        canonical = find_canonical_link(page.text, page.url) if page.content_type not in (
+            "text/plain", "text/markdown") else None
+        if canonical and not same_site(canonical, page.url):
+            log.info("ignored a canonical link to another site (%s -> %s)", page.url, canonical)
+            canonical = None
+        return replace(article, url=canonical or page.url)
 
     def _read_file(self, path: Path) -> Article:
         if not path.exists():
@@ -185,7 +205,8 @@ class Ingestor:
             text = str(best)
         suffix = path.suffix.lower()
         if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and "<html" in text[:2000].lower()):
-            return extract_html(text, url=None)
+            # A saved page names a URL in its metadata, but nothing was fetched from it: no URL is claimed.
+            return replace(extract_html(text, url=None), url=None)
         return article_from_text(text)
 
     def _brief_new(self, article: Article, digest: str, placement: Placement, posted: dt.date | None,
@@ -206,6 +227,9 @@ class Ingestor:
         ]
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
+        if article.cut:
+            draft.notes.append(f"the page's text is longer than {MAX_TEXT_CHARS:,} characters; the rest was "
+                               "left out")
         for note in draft.notes:
             log.info("brief note for %s: %s", label, note)
         self.between_stages()
@@ -222,10 +246,14 @@ class Ingestor:
         index_brief(self.store, embedder_of(self.backend), brief_id, team=placement.team)
         return IngestResult(brief_id=brief_id, reused=False, label=label)
 
-    def _reuse(self, article_row: dict, placement: Placement, label: str) -> IngestResult:
-        existing = self.store.find_brief_for(article_row["id"], placement.team, placement.channel)
-        if existing:
-            return IngestResult(brief_id=existing, reused=True, label=label)
+    def _reuse(self, article_row: dict, placement: Placement, label: str,
+               as_article: dict | None = None) -> IngestResult:
+        """Reuse the brief of a stored article. With `as_article` (the same text fetched from another
+        URL), the content is copied under a new article row for that URL instead."""
+        if as_article is None:
+            existing = self.store.find_brief_for(article_row["id"], placement.team, placement.channel)
+            if existing:
+                return IngestResult(brief_id=existing, reused=True, label=label)
         other = self.store.any_brief_of_article(article_row["id"])
         if other is None:  # an article without a brief cannot normally exist; brief it again from its text
             article = Article(text=article_row["text"], title=article_row["title"] or "", url=article_row["url"])
@@ -239,9 +267,10 @@ class Ingestor:
             # Another team's brief, or storylines this conversation may not see (begun in a private channel
             # or a DM): match the storylines visible here, cheaply and without a model call.
             language = article_row.get("language")
-            summary = summarize(article_row["text"], language=language)
+            text = brief_input(article_row["text"])
+            summary = summarize(text, language=language)
             refs = [StorylineRef(id=s["id"], title=s["title"]) for s in visible]
-            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"],
+            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, text,
                                            language=language)
             existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
         brief = {
@@ -255,15 +284,18 @@ class Ingestor:
             **_placement_row(placement),
         }
         brief_id = self.store.save_brief(
-            article={"id": article_row["id"]},
+            article=as_article or {"id": article_row["id"]},
             brief=brief,
             events=[{k: e[k] for k in EVENT_FIELDS} for e in other["events"]],
             storylines=existing_ids,
             new_storylines=new_titles,
-            chunks=[],
+            chunks=chunk_text(article_row["text"]) if as_article else [],
             usage=None,
             now=self._now(),
         )
+        if as_article:  # the same text under another URL: its vectors are the original's, not recomputed
+            self.store.copy_chunk_vectors(other["id"], brief_id)
+            index_brief(self.store, embedder_of(self.backend), brief_id, team=placement.team)
         return IngestResult(brief_id=brief_id, reused=True, label=label)
 
     def _now(self) -> str:

@@ -23,6 +23,7 @@ class Article:
     author: str | None = None
     published: dt.date | None = None
     language: str | None = None
+    cut: bool = False  # the page's text ran past MAX_TEXT_CHARS and was cut there (extract.cap_text)
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,15 @@ class SlackJobs:
             text = f"Sorry, that didn't work: {one_line(reason, 500)}"
         self._reply_once(job, job.error_key, blocks.notice(text), brief_id=None)
 
+    def delayed(self, row: dict, message: str) -> None:
+        """The database is full: say so once in the job's thread. Not recorded in `replies` (that write
+        would fail too); the worker calls this once per job, and the brief or error follows later."""
+        job = _typed(row)
+        if job is None:
+            return
+        text = f"{one_line(message, 300)}. I'll try again once there is space."
+        self.poster.post(job.channel, blocks.notice(text), job.origin.thread_ts, user=job.user)
+
     def done(self, row: dict, ok: bool) -> None:
         """After a posted link's outcome is recorded: when the message has no job left, swap the reaction."""
         if row.get("kind") != JobKind.POSTED_LINK or not is_real_ts(row.get("message_ts")):
