@@ -108,13 +108,27 @@ def test_paraphrase_is_found_through_embeddings_only(oa_embed, embedding_stub, s
     assert len(embedding_stub.embedding_requests) == 2  # one query embedding per question
     assert brief in {c.brief for c in answer.citations}
 
-    # the same article pasted again elsewhere: no new embedding call
-    ingest_text(oa_embed, COUCH, dt.date(2025, 10, 20), channel="C2")
-    assert len(embedding_stub.embedding_requests) == 2
 
     # without an embedder (the embedded backend over another store) the paraphrase stays unanswered
     ingest_text(services, COUCH, dt.date(2025, 10, 20))
     assert ask(services.store, services.backend, question, TEAM, CHANNEL, dt.date(2025, 10, 27)).citations == []
+
+
+COUCH_HTML = ("<html><head><title>Nordic couch maker expands</title></head><body><article><h1>Nordic couch maker "
+              "expands</h1>" + "".join(f"<p>{p}</p>" for p in COUCH.split("\n\n")[1:]) + "</article></body></html>")
+
+
+def test_a_repeated_article_is_never_embedded_again(oa_embed, embedding_stub, article_server):
+    article_server.html("/couch", COUCH_HTML)
+    article_server.html("/mirror/couch", COUCH_HTML)  # the same text under another URL
+    first = oa_embed.ingestor.ingest(Source.parse(article_server.url("/couch")), Placement(TEAM, CHANNEL))
+    calls, vectors = len(embedding_stub.embedding_requests), oa_embed.store.count_chunk_vectors()
+    assert calls == 1 and vectors >= 1
+    again = oa_embed.ingestor.ingest(Source.parse(article_server.url("/couch")), Placement(TEAM, "C2"))
+    mirror = oa_embed.ingestor.ingest(Source.parse(article_server.url("/mirror/couch")), Placement(TEAM, "C3"))
+    assert again.reused and mirror.reused and first.brief_id != mirror.brief_id
+    assert len(embedding_stub.embedding_requests) == calls  # no new embedding call for either
+    assert oa_embed.store.count_chunk_vectors() == 2 * vectors  # the mirror's chunks got the same vectors
 
 
 def test_embedding_calls_are_counted_in_usage(oa_embed):
