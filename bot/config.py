@@ -48,6 +48,10 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
+    # Multi-workspace install (OAuth v2): both set turns it on; then SLACK_BOT_TOKEN is not needed.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_redirect_uri: str | None = None  # as registered with Slack; None lets Slack use the app's only one
     host: str = "0.0.0.0"
     port: int = 3000
     max_links_per_message: int = 5
@@ -56,6 +60,12 @@ class Settings:
     digest_grace_seconds: int = 7200
     skip_empty_digest: bool = False
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installable into many workspaces: tokens come from the installation store, one per team."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
 
 def _int(env: Mapping[str, str], name: str, default: int | None, *, minimum: int = 0) -> int | None:
@@ -96,6 +106,14 @@ def _duration_seconds(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name} must be a duration like 2h, 90m or 7200, got {raw!r}") from None
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    """One of `allowed` (case-insensitive); the first is the default."""
+    raw = (env.get(name) or "").strip().lower() or allowed[0]
+    if raw not in allowed:
+        raise ConfigError(f"{name} must be one of {', '.join(allowed)}, got {raw!r}")
+    return raw
 
 
 def _prices(raw: str) -> dict[str, tuple[float, float, float]]:
@@ -167,6 +185,9 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         slack_app_token=get("SLACK_APP_TOKEN"),
         slack_signing_secret=get("SLACK_SIGNING_SECRET"),
         slack_api_url=get("SLACK_API_URL"),
+        slack_client_id=get("SLACK_CLIENT_ID"),
+        slack_client_secret=get("SLACK_CLIENT_SECRET"),
+        slack_redirect_uri=get("SLACK_REDIRECT_URI"),
         host=get("BRIEFBOT_HOST", "0.0.0.0"),
         port=_int(env, "PORT", 3000, minimum=0),
         max_links_per_message=_int(env, "BRIEFBOT_MAX_LINKS_PER_MESSAGE", 5, minimum=1),
@@ -175,4 +196,5 @@ def load_settings(env: Mapping[str, str] | None = None, *, dotenv: bool = True) 
         digest_grace_seconds=_duration_seconds(env, "BRIEFBOT_DIGEST_GRACE", 7200),
         skip_empty_digest=get("BRIEFBOT_SKIP_EMPTY_DIGEST", "0") in ("1", "true", "yes", "on"),
         log_level=get("BRIEFBOT_LOG_LEVEL", "INFO").upper(),
+        log_format=_choice(env, "BRIEFBOT_LOG_FORMAT", ("text", "json")),
     )

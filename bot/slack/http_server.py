@@ -1,4 +1,5 @@
-"""HTTP mode: `POST /slack/events` (events, commands, shortcuts, actions) and `GET /healthz`.
+"""HTTP mode: `POST /slack/events` (events, commands, shortcuts, actions), `GET /healthz`, and the GET
+routes the runtime adds (`/metrics`; `/slack/install` and `/slack/oauth_redirect` with OAuth).
 
 A `ThreadingHTTPServer` hands each request to bolt as a `BoltRequest`; bolt checks the `v0:` signature
 and the timestamp (401 when either is wrong) and returns once the listener has acked. No framework, no
@@ -11,6 +12,7 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -19,6 +21,8 @@ from slack_bolt import App, BoltRequest
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# More GET paths (/metrics, the OAuth install pages): (query, headers) -> (status, body, headers).
+GetRoute = Callable[[str, dict[str, list[str]]], tuple[int, bytes, dict[str, list[str]]]]
 MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything absurd
 
 
@@ -30,10 +34,21 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.command, self.path.split("?")[0])
 
     def do_GET(self) -> None:  # noqa: N802
-        if urlsplit(self.path).path == "/healthz":
+        url = urlsplit(self.path)
+        route = self.server.routes.get(url.path)
+        if url.path == "/healthz":
             self._send(200, json.dumps(self.server.health()).encode(), "application/json")
+        elif route is not None:
+            status, body, headers = route(url.query, self._header_lists())
+            self._send_with_headers(status, body, headers)
         else:
             self._send(404, b"not found", "text/plain")
+
+    def _header_lists(self) -> dict[str, list[str]]:
+        headers: dict[str, list[str]] = {}
+        for key, value in self.headers.items():
+            headers.setdefault(key.lower(), []).append(value)
+        return headers
 
     def do_POST(self) -> None:  # noqa: N802
         url = urlsplit(self.path)
@@ -51,9 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
             # bolt's verifier raises (a 500) on a timestamp that is not a number; it is simply unsigned.
             self._send(401, b"invalid request", "text/plain")
             return
-        headers: dict[str, list[str]] = {}
-        for key, value in self.headers.items():
-            headers.setdefault(key.lower(), []).append(value)
+        headers = self._header_lists()
         in_flight = self.server.in_flight
         if in_flight is not None:
             in_flight.enter()
@@ -62,15 +75,18 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             if in_flight is not None:
                 in_flight.exit()
+        self._send_with_headers(response.status, (response.body or "").encode("utf-8"), response.headers)
+
+    def _send_with_headers(self, status: int, body: bytes, headers: dict[str, list[str]] | None) -> None:
         content_type = "text/plain"
         extra: list[tuple[str, str]] = []
-        for key, values in (response.headers or {}).items():
+        for key, values in (headers or {}).items():
             for value in values:
                 if key.lower() == "content-type":
                     content_type = value
                 elif key.lower() not in ("content-length", "connection"):
                     extra.append((key, value))
-        self._send(response.status, (response.body or "").encode("utf-8"), content_type, extra)
+        self._send(status, body, content_type, extra)
 
     def _send(self, status: int, body: bytes, content_type: str, extra: list[tuple[str, str]] = ()) -> None:
         self.send_response(status)
@@ -142,16 +158,18 @@ class _Server(ThreadingHTTPServer):
     app: App
     health: callable
     in_flight: InFlight | None = None
+    routes: dict[str, GetRoute] = {}
 
 
 class SlackHTTPServer:
     """`SlackHTTPServer(app, host, port).start()`; port 0 picks a free port (see `.port`)."""
 
     def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, health=None,
-                 in_flight: InFlight | None = None):
+                 in_flight: InFlight | None = None, routes: dict[str, GetRoute] | None = None):
         self._httpd = _Server((host, port), _Handler)
         self._httpd.app = app
         self._httpd.in_flight = in_flight
+        self._httpd.routes = dict(routes or {})
         self._httpd.health = health or (lambda: {"ok": True})
         self.host, self.port = self._httpd.server_address[:2]
         self._thread: threading.Thread | None = None

@@ -18,6 +18,7 @@ crash between posting and recording, `find_reply` can ask the thread whether the
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -87,10 +88,21 @@ def _transient(err: Exception) -> bool:
 
 
 class Poster:
-    """Posts and reacts; returns None/False instead of raising on Slack errors."""
+    """Posts and reacts; returns None/False instead of raising on Slack errors.
 
-    def __init__(self, client: WebClient):
+    `client` speaks with the single bot token. With several workspaces installed, `clients(team)` gives
+    each team's client and callers take `poster.for_team(team)` before calling Slack for that team's work.
+    """
+
+    def __init__(self, client: WebClient, *, clients: Callable[[str], WebClient] | None = None):
         self.client = client
+        self.clients = clients
+
+    def for_team(self, team: str | None) -> Poster:
+        """The poster speaking with `team`'s token; itself in single-token mode."""
+        if self.clients is None or not team:
+            return self
+        return Poster(self.clients(team))
 
     def post(self, channel: str, msg: Message, thread_ts: str | None = None, *, user: str | None = None,
              metadata: dict | None = None) -> str | None:

@@ -24,11 +24,14 @@ from bot.services import Services
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackContext
 from bot.slack.http_server import InFlight, SlackHTTPServer
+from bot.slack.install import oauth_routes, oauth_settings
 from bot.slack.intake import EyesGate, JobWriter
 from bot.slack.jobs import SlackJobs
 from bot.slack.poster import Poster, build_client
 from bot.slack.reactor import Reactor
+from bot.slack.teams import TeamClients, TeamLeaving
 from bot.worker import WorkerPool
+from storage.installations import open_install_stores
 
 STAGE_YIELD_SECONDS = 0.15  # per stage of a running job; a burst of 200 acks takes about this long
 
@@ -50,8 +53,14 @@ class SlackRuntime:
         settings = services.settings
         self.services = services
         self.in_flight = InFlight()
-        self.poster = Poster(acks_first_client(build_client(settings.slack_bot_token, settings.slack_api_url),
-                                               self.in_flight.wait_idle))
+        self.installations = self.team_clients = oauth = None
+        wrap = lambda client: acks_first_client(client, self.in_flight.wait_idle)  # noqa: E731
+        if settings.oauth_enabled:  # many workspaces: a token per team, from the OAuth install
+            self.installations, states = open_install_stores(services.store.path, settings.slack_client_id)
+            self.team_clients = TeamClients(self.installations, settings.slack_api_url, wrap)
+            oauth = oauth_settings(settings, self.installations, states)
+        token = None if settings.oauth_enabled else settings.slack_bot_token
+        self.poster = Poster(wrap(build_client(token, settings.slack_api_url)), clients=self.team_clients)
         self.gate = EyesGate()
         self.reactor = Reactor(self.poster, self.gate, yield_to=self.in_flight.wait_idle)
         self.writer = JobWriter(services.store, services.store.ack_path_store())
@@ -62,8 +71,9 @@ class SlackRuntime:
                                poll_seconds=poll_seconds, on_done=self.jobs.done, yield_to=self.in_flight.wait_idle)
         self.digests = DigestScheduler(services, self.poster)
         self.ctx = SlackContext(services=services, poster=self.poster, gate=self.gate, reactor=self.reactor,
-                                writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed)
-        self.app = build_bolt_app(settings, self.ctx)
+                                writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed,
+                                team_leaving=TeamLeaving(self.stop_team, self.installations, self.team_clients))
+        self.app = build_bolt_app(settings, self.ctx, oauth)
         self.server: SlackHTTPServer | None = None
 
     def start(self, *, digests: bool = True) -> SlackRuntime:
@@ -81,6 +91,7 @@ class SlackRuntime:
             self.app, host, port, in_flight=self.in_flight,
             health=lambda: {"ok": True, "jobs_pending": self.services.store.queued_job_count(),
                             "workers_busy": self.pool.busy},
+            routes=oauth_routes(self.app),
         ).start()
         return self.server
 
@@ -88,6 +99,14 @@ class SlackRuntime:
         """A schedule changed in Slack: a running scheduler applies it now, without a restart."""
         if self.digests.scheduler.running:
             self.digests.apply(channel)
+
+    def stop_team(self, team: str) -> dict:
+        """A team removed the app: its schedules off and its queued jobs failed, and a running scheduler
+        drops that team's digest jobs now."""
+        stopped = self.services.store.stop_team(team, now=self.services.clock.utc_stamp())
+        if self.digests.scheduler.running:
+            self.digests.sync()
+        return stopped
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop taking requests, then the scheduler, workers and reactor (the store belongs to the services)."""
