@@ -18,10 +18,11 @@ from bot.backends.embedded import EmbeddedBackend
 from bot.pipeline.digest import build_digest, compose_digest, later_heading
 from bot.pipeline.ingest import Placement, Source
 from bot.schedules import set_schedule
-from bot.slack.digest_blocks import digest_message
+from bot.slack.blocks import MAX_MESSAGE_CHARS, Message, block_chars
+from bot.slack.digest_blocks import day_label, digest_message
 from bot.slack.digest_post import post_digest, post_manual_digest
 from bot.slack.mrkdwn import escape
-from bot.slack.poster import Poster
+from bot.slack.poster import Poster, build_client, is_permanent, is_too_big
 from tests.helpers.fake_slack import BOT_TOKEN, fake_slack  # noqa: F401
 from tests.helpers.store_peek import digest_rows
 
@@ -182,6 +183,53 @@ def test_a_crowded_week_stays_within_slack_limits_and_says_how_many_more():
     assert crowded.endswith(f"…and {total - shown} more")
     assert sections[-1].startswith("*Open questions*") and sections[-1].endswith("more")
     assert len(message.text) <= 3000
+    # Slack's whole-message limit (msg_blocks_too_long from about 13k): the budget is shared, every day stays.
+    assert sum(block_chars(b) for b in message.blocks) <= MAX_MESSAGE_CHARS
+    days = [f"*{day_label(DAY + dt.timedelta(days=d))}*" for d in range(7)]
+    assert [s.split("\n")[0] for s in sections if s.split("\n")[0] in days] == days
+
+
+def test_a_busy_digest_with_long_lines_stays_under_the_message_budget():
+    """The shape that used to render 24.7k characters in 14 blocks: a week of long titles, storylines and
+    questions, all of them near the per-line limit."""
+    words = "treasury auction payrolls earnings summit tariff inflation housing retail output vote budget".split()
+    filler = " with figures from the statistics office and the revised estimates for the prior quarter" * 4
+    rng = random.Random(11)
+    rows = [{"brief": f"B{d}{i}", "url": f"https://news.example.org/{d}/{i}", "precision": "day",
+             "title": f"{' '.join(rng.sample(words, 4))} {d}-{i}{filler}", "date": (DAY + dt.timedelta(days=d)).isoformat()}
+            for d in range(7) for i in range(8)]
+    questions = [{"text": f"Will measure {i} pass{filler}?", "brief": f"B{i}"} for i in range(30)]
+    digest = build_digest(DAY, 7, rows, [], questions, "UTC")
+    before = sum(len(line) for day in digest.week_ahead for line in (e.title for e in day.events))
+    assert before > 13_000  # the week's titles alone are more than Slack takes in one message
+    message = digest_message(digest)
+    assert sum(block_chars(b) for b in message.blocks) <= MAX_MESSAGE_CHARS
+    assert len(message.blocks) <= 50
+    smaller = digest_message(digest, max_chars=MAX_MESSAGE_CHARS // 2)
+    assert sum(block_chars(b) for b in smaller.blocks) <= MAX_MESSAGE_CHARS // 2
+
+
+def test_msg_blocks_too_long_is_too_big_not_retried_and_a_shorter_digest_goes_out(services, client, fake_slack):  # noqa: F811
+    add_brief(services)
+    fake_slack.fail("chat.postMessage", "msg_blocks_too_long")
+    ts = post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="scheduled")
+    assert ts is not None
+    first, second = fake_slack.calls_to("chat.postMessage")
+    assert not first.ok and second.ok
+    assert [(r["state"], r["posted_ts"]) for r in digest_rows(services.store, "C1")] == [("posted", ts)]
+    # Had the shorter one been refused too, the scheduler would not retry it every few minutes.
+    fake_slack.fail("chat.postMessage", "msg_blocks_too_long", times=2)
+    with pytest.raises(SlackApiError) as refused:
+        post_digest(services, client, team="T1", channel="C1", local_date=DAY, kind="manual")
+    assert is_too_big(refused.value) and is_permanent(refused.value)
+
+
+def test_slack_5xx_answers_are_retried_by_the_client(fake_slack):  # noqa: F811
+    poster = Poster(build_client(BOT_TOKEN, fake_slack.api_url))
+    fake_slack.server_error("chat.postMessage", times=2, status=503)
+    assert poster.post("C1", Message("hello")) is not None
+    statuses = [c.status for c in fake_slack.calls_to("chat.postMessage")]
+    assert statuses == [503, 503, 200]
 
 
 def test_manual_digest_from_slack_uses_today_in_the_channels_zone(services, clock, client, fake_slack):  # noqa: F811

@@ -103,6 +103,15 @@ def test_oversize_brief_is_cut_not_rejected():
     assert any(b["type"] == "section" and b["text"]["text"].endswith("…") for b in msg.blocks)
     assert len(msg.text) <= blocks.MAX_TEXT
     assert len(blocks.fit([blocks.divider()] * 80)) == blocks.MAX_BLOCKS
+    assert sum(map(blocks.block_chars, msg.blocks)) <= blocks.MAX_MESSAGE_CHARS
+
+
+def test_fit_caps_the_text_of_the_whole_message():
+    many = [blocks.section("x" * 2900) for _ in range(10)]  # each block fine, 29k in all
+    kept = blocks.fit(many)
+    assert sum(map(blocks.block_chars, kept)) <= blocks.MAX_MESSAGE_CHARS
+    assert kept[-1]["type"] == "context" and "more not shown" in kept[-1]["elements"][0]["text"]
+    assert len(kept) == 5  # four whole sections and the note
 
 
 def test_answer_message_links_source_and_permalink():

@@ -22,6 +22,9 @@ MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_TEXT = 3000  # the fallback text; Slack allows more, notifications show far less
 MAX_CONTEXT_ELEMENTS = 10
+# The text of all of a message's blocks together: Slack refuses a message with `msg_blocks_too_long` from
+# about 13k characters although every block is within its own limit; 12k leaves room for its counting.
+MAX_MESSAGE_CHARS = 12_000
 
 # action_ids: the listeners in bot/slack/listeners/actions.py register exactly these.
 WRONG_STORYLINE = "wrong_storyline"
@@ -75,11 +78,33 @@ def bullets(items: list[str], limit: int = MAX_SECTION) -> str:
     return truncate("\n".join(f"• {escape(i)}" for i in items), limit)
 
 
-def fit(blocks: list[dict], limit: int = MAX_BLOCKS) -> list[dict]:
-    """At most `limit` blocks; when cut, the last one says so."""
-    if len(blocks) <= limit:
+def block_chars(block: dict) -> int:
+    """The characters of text a block carries (its text, fields, context elements and button labels),
+    which is what Slack's whole-message limit counts."""
+    total = 0
+    text = block.get("text")
+    if isinstance(text, dict):
+        total += len(text.get("text") or "")
+    for item in (block.get("fields") or []) + (block.get("elements") or []):
+        if isinstance(item, dict):
+            inner = item.get("text")
+            total += len(inner.get("text") or "") if isinstance(inner, dict) else len(inner or "")
+    return total
+
+
+def fit(blocks: list[dict], limit: int = MAX_BLOCKS, chars: int = MAX_MESSAGE_CHARS) -> list[dict]:
+    """At most `limit` blocks carrying at most `chars` characters of text; when cut, the last one says so."""
+    more = context("… (more not shown)")
+    if len(blocks) <= limit and sum(map(block_chars, blocks)) <= chars:
         return blocks
-    return [*blocks[: limit - 1], context("… (more not shown)")]
+    kept: list[dict] = []
+    used = block_chars(more)
+    for block in blocks[: limit - 1]:
+        used += block_chars(block)
+        if used > chars:
+            break
+        kept.append(block)
+    return [*kept, more]
 
 
 def message(text: str, blocks: list[dict]) -> Message:

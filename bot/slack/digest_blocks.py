@@ -1,7 +1,9 @@
 """Block Kit for the morning digest: `digest_message(digest, …) -> Message(text, blocks)`. No I/O.
 
-Limits are Slack's: at most 50 blocks, 3,000 characters per section. A list that does not fit ends in
-"…and N more" rather than being cut mid-line. Every piece of article or model text is escaped (&, <, >)
+Limits are Slack's: at most 50 blocks, 3,000 characters per section, and about 12,000 characters for the
+whole message (`MAX_MESSAGE_CHARS`): a busy week shares that budget out between its sections, so every day
+and list keeps its first lines. A list that does not fit ends in "…and N more" rather than being cut
+mid-line. Every piece of article or model text is escaped (&, <, >)
 so a title like "<!channel>" stays text and can never notify anyone; links go through `mrkdwn.link`.
 """
 
@@ -11,7 +13,18 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from bot.pipeline.digest import Digest, DigestEvent, format_digest_text, later_heading
-from bot.slack.blocks import MAX_BLOCKS, MAX_SECTION, MAX_TEXT, Message, context, divider, header, section
+from bot.slack.blocks import (
+    MAX_BLOCKS,
+    MAX_MESSAGE_CHARS,
+    MAX_SECTION,
+    MAX_TEXT,
+    Message,
+    block_chars,
+    context,
+    divider,
+    header,
+    section,
+)
 from bot.slack.mrkdwn import escape, link, truncate
 
 MAX_LINE = 600  # one event or storyline line; keeps one long title from eating a whole section
@@ -64,10 +77,12 @@ def quiet_message(digest: Digest) -> Message:
 
 
 def digest_message(
-    digest: Digest, *, intro: str | None = None, permalinks: dict[str, str] | None = None
+    digest: Digest, *, intro: str | None = None, permalinks: dict[str, str] | None = None,
+    max_chars: int = MAX_MESSAGE_CHARS,
 ) -> Message:
     """The digest as Block Kit: header, optional 'what to watch' intro, week ahead by day, later,
-    storylines, open questions. `permalinks` maps brief ids to their Slack thread links."""
+    storylines, open questions. `permalinks` maps brief ids to their Slack thread links. The blocks carry
+    at most `max_chars` characters of text in all."""
     if digest.is_empty:
         return quiet_message(digest)
     links = permalinks or {}
@@ -79,35 +94,42 @@ def digest_message(
     if intro and intro.strip():
         head.append(section(":eyes: *What to watch*\n" + escape(intro.strip())))
 
-    body: list[dict] = []
-    if digest.week_ahead:
-        body.append(section("*Week ahead*"))
-        for day in digest.week_ahead:
-            lines = [event_line(e, links) for e in day.events]
-            body.append(section(fit_lines(f"*{day_label(day.date)}*", lines)))
+    # (divider before it?, title, lines) per section; rendered once the budget per section is known.
+    parts: list[tuple[bool, str, list[str]]] = []
+    for day in digest.week_ahead:
+        parts.append((False, f"*{day_label(day.date)}*", [event_line(e, links) for e in day.events]))
     later: dict[str, list[str]] = {}
     for event in digest.later:
         later.setdefault(later_heading(event, digest.date), []).append(event_line(event, links))
-    for heading, lines in later.items():
-        body.append(section(fit_lines(f"*{escape(heading)}*", lines)))
+    parts += [(False, f"*{escape(heading)}*", lines) for heading, lines in later.items()]
     if digest.storylines:
         lines = []
         for s in digest.storylines:
             briefs = ", ".join(link(links[b], b) if links.get(b) else escape(b) for b in s.briefs)
             tldr = f" — {escape(s.tldr)}" if s.tldr else ""
             lines.append(f"• *{escape(s.id)} {escape(s.title)}*{tldr}" + (f" ({briefs})" if briefs else ""))
-        body += [divider(), section(fit_lines("*Storylines that moved*", lines))]
+        parts.append((True, "*Storylines that moved*", lines))
     if digest.open_questions:
         lines = [
             f"• {escape(q.text)}" + (f" ({link(links[q.brief], q.brief) if links.get(q.brief) else escape(q.brief)})"
                                      if q.brief else "")
             for q in digest.open_questions
         ]
-        body += [divider(), section(fit_lines("*Open questions*", lines))]
+        parts.append((True, "*Open questions*", lines))
 
-    room = MAX_BLOCKS - len(head)
-    if len(body) > room:
-        hidden = len(body) - (room - 1)
-        body = [*body[: room - 1], context(f"…and {hidden} more sections (see `briefbot digest`)")]
+    room = MAX_BLOCKS - len(head) - (1 if digest.week_ahead else 0) - sum(1 for p in parts if p[0])
+    hidden = max(0, len(parts) - (room - 1)) if len(parts) > room else 0
+    shown = parts[: len(parts) - hidden] if hidden else parts
+    overflow = context(f"…and {hidden} more sections (see `briefbot digest`)") if hidden else None
+    fixed = sum(map(block_chars, head)) + len("*Week ahead*") + (block_chars(overflow) if overflow else 0)
+    budget = max(200, min(MAX_SECTION, (max_chars - fixed) // max(1, len(shown))))
+
+    body: list[dict] = [section("*Week ahead*")] if digest.week_ahead else []
+    for rule, title, lines in shown:
+        if rule:
+            body.append(divider())
+        body.append(section(fit_lines(title, lines, budget)))
+    if overflow:
+        body.append(overflow)
     fallback = truncate(escape(format_digest_text(digest)), MAX_TEXT)
     return Message(text=fallback, blocks=head + body)

@@ -14,8 +14,9 @@ import logging
 
 from bot.pipeline.digest import Digest, compose_digest
 from bot.pipeline.models import Event
+from bot.slack.blocks import MAX_MESSAGE_CHARS
 from bot.slack.digest_blocks import digest_message
-from bot.slack.poster import Poster
+from bot.slack.poster import Poster, error_code, is_too_big
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,17 @@ def post_digest(
         intro = None if digest.is_empty else digest_intro(services, digest)
         permalinks = {} if digest.is_empty else permalinks_for(services, poster, digest)
         message = digest_message(digest, intro=intro, permalinks=permalinks)
-        ts = poster.post_or_raise(channel, message, thread_ts)
+        try:
+            ts = poster.post_or_raise(channel, message, thread_ts)
+        except Exception as err:
+            if not is_too_big(err):
+                raise
+            # Slack counts a message's size its own way: try once more at half the size, then give up
+            # (the scheduler does not retry a message that is too big).
+            log.warning("digest for %s on %s too big for Slack (%s); posting a shorter one", channel, date_iso,
+                        error_code(err))
+            message = digest_message(digest, intro=intro, permalinks=permalinks, max_chars=MAX_MESSAGE_CHARS // 2)
+            ts = poster.post_or_raise(channel, message, thread_ts)
     except BaseException:
         release()
         raise

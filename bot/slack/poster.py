@@ -12,7 +12,8 @@ slack_sdk's `RateLimitErrorRetryHandler`, which waits for `Retry-After`.
 `post` is the exception: when Slack is only unavailable for now (still rate limited after those retries,
 a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker requeues the job instead of
 finishing it without its reply. Each reply carries message metadata naming what it answers, so after a
-crash between posting and recording, `find_reply` can ask the thread whether the reply went out.
+crash between posting and recording, `find_reply` can ask the thread (or, for a reply with no thread,
+the channel's history) whether the reply went out.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
 
 from bot.slack.blocks import Message, notice
 
@@ -32,7 +37,7 @@ DEFAULT_API_URL = "https://slack.com/api/"
 # Errors where the conversation is out of reach: tell the user in a DM instead.
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_reply_to_message"}
 # Errors about the message itself: retry once as a short plain notice.
-TOO_BIG = {"msg_too_long", "invalid_blocks", "invalid_blocks_format", "too_many_blocks"}
+TOO_BIG = {"msg_too_long", "msg_blocks_too_long", "invalid_blocks", "invalid_blocks_format", "too_many_blocks"}
 # Errors that say "not now" rather than "no": the job is retried later (the replies table keeps it once).
 TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
              "request_timeout"}
@@ -40,6 +45,7 @@ TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "se
 PERMANENT = {"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive",
              "token_revoked", "not_authed", "missing_scope", "restricted_action"}
 REPLY_EVENT = "briefbot_reply"  # message metadata event type on every job reply
+HISTORY_PAGES = 5  # how far back `find_reply` looks for a reply with no thread: 5 × 200 messages
 
 
 class SlackUnavailable(RuntimeError):
@@ -51,11 +57,14 @@ def reply_marker(message_ts: str, key: str) -> dict:
     return {"event_type": REPLY_EVENT, "event_payload": {"message_ts": message_ts, "key": key}}
 
 
-def build_client(token: str | None, api_url: str | None = None, *, rate_limit_retries: int = 3) -> WebClient:
-    """A WebClient aimed at `api_url` (tests, proxies) that waits out 429s and retries dropped connections."""
+def build_client(token: str | None, api_url: str | None = None, *, rate_limit_retries: int = 3,
+                 server_error_retries: int = 2) -> WebClient:
+    """A WebClient aimed at `api_url` (tests, proxies) that waits out 429s and retries dropped connections
+    and Slack's 500/503 answers (twice, with slack_sdk's backoff)."""
     base = (api_url or DEFAULT_API_URL).rstrip("/") + "/"
     client = WebClient(token=token, base_url=base, timeout=30)
     client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    client.retry_handlers.append(ServerErrorRetryHandler(max_retry_count=server_error_retries))
     if not any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers):
         client.retry_handlers.append(ConnectionErrorRetryHandler())
     return client
@@ -77,14 +86,28 @@ def error_code(err: BaseException) -> str | None:
 
 
 def is_permanent(err: BaseException) -> bool:
-    """A Slack refusal that a retry cannot fix (see PERMANENT)."""
-    return error_code(err) in PERMANENT
+    """A Slack refusal that a retry cannot fix: PERMANENT, or a message too big to post as it is."""
+    return error_code(err) in PERMANENT | TOO_BIG
+
+
+def is_too_big(err: BaseException) -> bool:
+    """Slack refused the message itself (too long, too many blocks): a smaller one may go through."""
+    return error_code(err) in TOO_BIG
 
 
 def _transient(err: Exception) -> bool:
     if isinstance(err, SlackApiError):
         return err.response.status_code == 429 or err.response.status_code >= 500 or _error(err) in TRANSIENT
     return isinstance(err, OSError)  # refused or reset connections, timeouts (URLError is an OSError)
+
+
+def _marked(messages: list[dict] | None, marker: dict) -> str | None:
+    """The ts of the first message carrying `marker` in its metadata."""
+    for message in messages or []:
+        meta = message.get("metadata") or {}
+        if meta.get("event_type") == marker["event_type"] and meta.get("event_payload") == marker["event_payload"]:
+            return message.get("ts")
+    return None
 
 
 class Poster:
@@ -141,20 +164,28 @@ class Poster:
         return response.get("ts")
 
     def find_reply(self, channel: str, thread_ts: str | None, marker: dict) -> str | None:
-        """The ts of a reply carrying `marker` (see `reply_marker`) in the thread, or None when there is
-        none or Slack won't say (then the caller posts: at least once beats never)."""
-        if not thread_ts:
-            return None
+        """The ts of a reply carrying `marker` (see `reply_marker`), or None when there is none or Slack
+        won't say (then the caller posts: at least once beats never).
+
+        A reply in a thread is looked for in that thread; a reply with no thread (a slash command's) in
+        the channel's newest messages, `HISTORY_PAGES` pages of 200 — a restart comes soon after the crash,
+        so the reply, if it went out, is recent."""
         try:
-            response = self.client.conversations_replies(channel=channel, ts=thread_ts, include_all_metadata=True,
-                                                         limit=200)
+            if thread_ts:
+                response = self.client.conversations_replies(channel=channel, ts=thread_ts,
+                                                             include_all_metadata=True, limit=200)
+                return _marked(response.get("messages"), marker)
+            cursor = None
+            for _ in range(HISTORY_PAGES):
+                response = self.client.conversations_history(channel=channel, include_all_metadata=True,
+                                                             limit=200, cursor=cursor)
+                found = _marked(response.get("messages"), marker)
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if found or not response.get("has_more") or not cursor:
+                    return found
         except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
-            log.info("conversations.replies failed in channel %s: %s", channel, _error(err))
-            return None
-        for message in response.get("messages") or []:
-            meta = message.get("metadata") or {}
-            if meta.get("event_type") == marker["event_type"] and meta.get("event_payload") == marker["event_payload"]:
-                return message.get("ts")
+            method = "conversations.replies" if thread_ts else "conversations.history"
+            log.info("%s failed in channel %s: %s", method, channel, _error(err))
         return None
 
     def dm(self, user: str, text: str) -> str | None:

@@ -1,8 +1,9 @@
 """A fake Slack Web API on 127.0.0.1, plus a client that sends signed events to the bot.
 
 FakeSlack records every call (method, arguments, headers) and answers the methods the bot uses:
-`oauth.v2.access` (for workspaces set up with `workspace(team, code)`), `auth.test` (for each bot token), `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`,
-`conversations.info`, `users.info`, and `response_url` posts (under /response/…). It can be told to
+`oauth.v2.access` (for workspaces set up with `workspace(team, code)`), `auth.test` (for each bot token),
+`chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`, `conversations.info`,
+`conversations.history`, `users.info`, and `response_url` posts (under /response/…). It can be told to
 answer a method with a Slack error (`fail`) or with HTTP 429 and `Retry-After` (`rate_limit`).
 Point the app at it with `SLACK_API_URL=fake.api_url`. `apps.connections.open` (Socket Mode) is refused
 unless `socket_mode(url, app_token)` was called: then that app token gets `url` (see fake_socket_mode.py).
@@ -112,19 +113,25 @@ class FakeSlack:
     `threads=True` (default) keeps a log of accepted messages and answers `conversations.replies` from it
     (with message metadata when `include_all_metadata` is asked for), as Slack documents it; with
     `threads=False` that method is unknown, like a Slack that cannot say what a thread holds.
-    `on_post(n)` is called when the n-th message is accepted, before the poster hears back.
+    `on_post(n)` is called when the n-th message is accepted, before the poster hears back;
+    `on_receive(n)` when the n-th `chat.postMessage` arrives, before it is accepted. `post_delay` seconds
+    pass between accepting a message and answering (a slow Slack widens the window a crash can hit).
     """
 
     def __init__(self, *, threads: bool = True) -> None:
         self.threads = threads
         self.messages: list[dict] = []
         self.on_post: Callable[[int], None] | None = None
+        self.on_receive: Callable[[int], None] | None = None
+        self.post_delay = 0.0
+        self._received = 0
         self.calls: list[Call] = []
         self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
         self.socket_url: str | None = None  # what apps.connections.open answers, once socket_mode() is called
         self.app_token: str | None = None
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
         self._rate_limits: dict[str, list[float]] = {}
+        self._server_errors: dict[str, list[int]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         # bot token -> the workspace it belongs to (auth.test answers from here); OAuth adds more
@@ -166,6 +173,11 @@ class FakeSlack:
         with self._lock:
             self._rate_limits.setdefault(method, []).extend([retry_after] * times)
 
+    def server_error(self, method: str, *, times: int = 1, status: int = 503) -> None:
+        """Answer the next `times` calls of `method` with HTTP `status` (Slack having a bad moment)."""
+        with self._lock:
+            self._server_errors.setdefault(method, []).extend([status] * times)
+
     def socket_mode(self, url: str, app_token: str) -> None:
         """Accept `app_token` (and only it) for `apps.connections.open` and answer with `url`."""
         self.socket_url, self.app_token = url, app_token
@@ -204,6 +216,9 @@ class FakeSlack:
         if not valid:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         with self._lock:
+            errors = self._server_errors.get(call.method)
+            if errors:
+                return errors.pop(0), {"ok": False, "error": "service_unavailable"}, {}
             limits = self._rate_limits.get(call.method)
             if limits:
                 wait = limits.pop(0)
@@ -246,6 +261,11 @@ class FakeSlack:
         return {"ok": True, "url": self.socket_url}
 
     def _m_chat_postMessage(self, args: dict) -> dict:
+        with self._lock:
+            self._received += 1
+            received = self._received
+        if self.on_receive is not None:
+            self.on_receive(received)
         ts = f"1761552000.{next(self._ts):06d}"
         with self._lock:
             self.messages.append({"channel": args.get("channel"), "thread_ts": args.get("thread_ts"), "ts": ts,
@@ -253,6 +273,8 @@ class FakeSlack:
             n = len(self.messages)
         if self.on_post is not None:
             self.on_post(n)
+        if self.post_delay:
+            time.sleep(self.post_delay)
         return {"ok": True, "channel": args.get("channel"), "ts": ts,
                 "message": {"text": args.get("text"), "ts": ts, "bot_id": BOT_ID}}
 
@@ -270,6 +292,27 @@ class FakeSlack:
                 item["metadata"] = m["metadata"]
             out.append(item)
         return {"ok": True, "messages": out, "has_more": False}
+
+    def _m_conversations_history(self, args: dict) -> dict:
+        """Top-level messages of a channel, newest first, `limit` per page with a `next_cursor`."""
+        if not self.threads:
+            return {"ok": False, "error": "unknown_method"}
+        channel = args.get("channel")
+        with_metadata = str(args.get("include_all_metadata")).lower() in ("1", "true")
+        limit = int(args.get("limit") or 100)
+        start = int(args.get("cursor") or 0)
+        with self._lock:
+            top = [m for m in reversed(self.messages) if m["channel"] == channel and not m["thread_ts"]]
+        page = top[start:start + limit]
+        out = []
+        for m in page:
+            item = {"type": "message", "ts": m["ts"], "text": m["text"], "bot_id": BOT_ID}
+            if with_metadata and m["metadata"]:
+                item["metadata"] = m["metadata"]
+            out.append(item)
+        more = start + limit < len(top)
+        return {"ok": True, "messages": out, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _m_chat_getPermalink(self, args: dict) -> dict:
         ts = str(args.get("message_ts", "")).replace(".", "")
