@@ -11,23 +11,23 @@ from __future__ import annotations
 
 UNINSTALLED = "the app was uninstalled from this workspace"
 
-# (table, where clause on `?` = team): children first, so foreign keys hold at every step.
+# (table, where clause on :team), in the order they are deleted: children first, so foreign keys hold.
 _PURGE = (
-    ("events", "brief_id in (select id from briefs where team = ?)"),
-    ("brief_storylines", "brief_id in (select id from briefs where team = ?)"),
-    ("brief_storylines", "storyline_id in (select id from storylines where team = ?)"),
-    ("briefs", "team = ?"),
-    ("storylines", "team = ?"),
-    ("usage", "team = ?"),
-    ("replies", "team = ?"),
-    ("conversations", "team = ?"),
-    ("digests", "team = ?"),
-    ("schedules", "team = ?"),
-    ("jobs", "team = ?"),
+    ("events", "brief_id in (select id from briefs where team = :team)"),
+    ("brief_storylines", "brief_id in (select id from briefs where team = :team) "
+                         "or storyline_id in (select id from storylines where team = :team)"),
+    ("briefs", "team = :team"),
+    ("storylines", "team = :team"),
+    ("usage", "team = :team"),
+    ("replies", "team = :team"),
+    ("conversations", "team = :team"),
+    ("digests", "team = :team"),
+    ("schedules", "team = :team"),
+    ("jobs", "team = :team"),
 )
 # Articles briefed by this team and by no other: read before their briefs are deleted.
-_ONLY_OURS = ("id in (select article_id from briefs where team = ?) and id not in "
-              "(select article_id from briefs where team != ?)")
+_ONLY_OURS = ("id in (select article_id from briefs where team = :team) and id not in "
+              "(select article_id from briefs where team != :team)")
 
 
 class TeamStore:
@@ -46,18 +46,17 @@ class TeamStore:
 
     def purge_team(self, team: str, *, dry_run: bool = False) -> dict[str, int]:
         """Delete every row the team left (see the module docstring); `dry_run` only counts them.
-        Returns rows per table (brief_storylines summed; articles: those no other team briefed)."""
+        Returns rows per table (articles: those no other team briefed)."""
         with self.write() as db:
-            counts: dict[str, int] = {}
-            for table, where in _PURGE:
-                n = self._one(f"select count(*) as n from {table} where {where}", [team])["n"]
-                counts[table] = counts.get(table, 0) + int(n)
-            article_ids = [r["id"] for r in self._query(f"select id from articles where {_ONLY_OURS}", [team, team])]
+            params = {"team": team}
+            counts = {table: int(self._one(f"select count(*) as n from {table} where {where}", params)["n"])
+                      for table, where in _PURGE}
+            article_ids = [r["id"] for r in self._query(f"select id from articles where {_ONLY_OURS}", params)]
             counts["articles"] = len(article_ids)
             if dry_run:
                 return counts
             for table, where in _PURGE:
-                db.execute(f"delete from {table} where {where}", [team])
+                db.execute(f"delete from {table} where {where}", params)
             for article_id in article_ids:
                 db.execute("delete from chunks where article_id = ?", [article_id])
                 db.execute("delete from articles where id = ?", [article_id])

@@ -1,6 +1,8 @@
 """`briefbot run`: the Slack bot. Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT.
 
-HTTP mode serves `POST /slack/events` and `GET /healthz` on BRIEFBOT_HOST:PORT (default 0.0.0.0:3000).
+HTTP mode serves `POST /slack/events`, `GET /healthz` and `GET /metrics` on BRIEFBOT_HOST:PORT (default
+0.0.0.0:3000), and with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET the install pages (`GET /slack/install`,
+`GET /slack/oauth_redirect`).
 Start-up stops with one `Error:` line naming every missing variable, and never prints a token.
 """
 
@@ -17,7 +19,9 @@ REQUIRED = (("SLACK_BOT_TOKEN", "slack_bot_token"), ("SLACK_SIGNING_SECRET", "sl
 
 
 def missing_variables(settings) -> list[str]:
-    return [name for name, attr in REQUIRED if not getattr(settings, attr)]
+    """With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth, many workspaces) tokens come from installs."""
+    required = [r for r in REQUIRED if not (settings.oauth_enabled and r[0] == "SLACK_BOT_TOKEN")]
+    return [name for name, attr in required if not getattr(settings, attr)]
 
 
 def register(cli: click.Group) -> None:
@@ -66,8 +70,9 @@ def register(cli: click.Group) -> None:
                     server = runtime.serve_http(*bind)
                 except OSError as err:
                     fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+                install = ", GET /slack/install" if settings.oauth_enabled else ""
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
-                           "(POST /slack/events, GET /healthz)", err=True)
+                           f"(POST /slack/events, GET /healthz, GET /metrics{install})", err=True)
                 stop.wait()
         finally:
             runtime.stop()
