@@ -152,6 +152,11 @@ class JobStore:
                 "update jobs set state = 'queued', error = ?, updated_at = ? where id = ?", [error, now, job_id]
             )
 
+    def queue_stats(self) -> dict:
+        """Jobs waiting for a worker: how many, and when the oldest was queued (None when none wait)."""
+        row = self._one("select count(*) as depth, min(created_at) as oldest from jobs where state = 'queued'")
+        return {"depth": int(row["depth"]), "oldest": row["oldest"]}
+
     def queued_job_count(self) -> int:
         row = self._one("select count(*) as n from jobs where state in ('queued', 'running')")
         return int(row["n"]) if row else 0

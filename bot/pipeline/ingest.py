@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,6 +84,10 @@ class Ingestor:
         # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
         # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
         self.between_stages: Callable[[], object] = lambda: None
+        # Told how long each stage of a new brief took ("fetch", "extract", "brief"), in seconds measured
+        # with a monotonic timer (durations, not dates: the clock is not involved). The Slack bot feeds its
+        # metrics from it; nothing here knows about them.
+        self.on_stage: Callable[[str, float], object] = lambda stage, seconds: None
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -146,8 +151,13 @@ class Ingestor:
     # -- steps --------------------------------------------------------------------------------------
 
     def _fetch(self, url: str) -> Article:
-        page = fetch(url, self.fetch_policy)
+        started = time.perf_counter()
+        try:
+            page = fetch(url, self.fetch_policy)
+        finally:  # a failed fetch (a timeout, a 404) took time too
+            self.on_stage("fetch", time.perf_counter() - started)
         self.between_stages()
+        started = time.perf_counter()
         if page.content_type in ("text/plain", "text/markdown"):
             article = article_from_text(page.text, url=page.url)
         else:
@@ -157,6 +167,7 @@ class Ingestor:
                 article = replace(article, url=canonical)
         if not article.url:
             article = replace(article, url=page.url)
+        self.on_stage("extract", time.perf_counter() - started)
         return article
 
     def _read_file(self, path: Path) -> Article:
@@ -197,8 +208,10 @@ class Ingestor:
             )
             for s in self.store.open_storylines(placement.team, placement.channel)
         ]
+        started = time.perf_counter()
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
+        self.on_stage("brief", time.perf_counter() - started)
         for note in draft.notes:
             log.info("brief note for %s: %s", label, note)
         self.between_stages()

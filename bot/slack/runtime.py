@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
+from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from bot.metrics import Metrics
 from bot.scheduler import DigestScheduler
 from bot.services import Services
 from bot.slack.app import build_bolt_app
@@ -26,6 +28,7 @@ from bot.slack.context import SlackContext
 from bot.slack.http_server import InFlight, SlackHTTPServer
 from bot.slack.install import oauth_routes, oauth_settings
 from bot.slack.intake import EyesGate, JobWriter
+from bot.slack.job import LINK_KINDS
 from bot.slack.jobs import SlackJobs
 from bot.slack.poster import Poster, build_client
 from bot.slack.reactor import Reactor
@@ -33,6 +36,7 @@ from bot.slack.teams import TeamClients, TeamLeaving
 from bot.worker import WorkerPool
 from storage.installations import open_install_stores
 
+METRICS_PATH = "/metrics"
 STAGE_YIELD_SECONDS = 0.15  # per stage of a running job; a burst of 200 acks takes about this long
 
 
@@ -48,13 +52,30 @@ def acks_first_client(client: WebClient, yield_to: Callable[[float], object]) ->
     return client
 
 
+def counting_links(writer: JobWriter, metrics: Metrics) -> JobWriter:
+    """The ack path's writer, counting each link job it creates (a link seen twice is one job)."""
+    enqueue = writer.enqueue
+
+    def enqueue_and_count(jobs, now):
+        created = enqueue(jobs, now)
+        metrics.count_links(job.kind.value for job, _, made in created if made and job.kind in LINK_KINDS)
+        return created
+
+    writer.enqueue = enqueue_and_count
+    return writer
+
+
 class SlackRuntime:
     def __init__(self, services: Services, *, workers: int | None = None, poll_seconds: float = 1.0):
         settings = services.settings
         self.services = services
         self.in_flight = InFlight()
+        self.metrics = Metrics(services.store, services.clock, settings.prices)
         self.installations = self.team_clients = oauth = None
-        wrap = lambda client: acks_first_client(client, self.in_flight.wait_idle)  # noqa: E731
+
+        def wrap(client: WebClient) -> WebClient:  # every Web API client of the poster, per team or not
+            return acks_first_client(self.metrics.instrument_client(client), self.in_flight.wait_idle)
+
         if settings.oauth_enabled:  # many workspaces: a token per team, from the OAuth install
             self.installations, states = open_install_stores(services.store.path, settings.slack_client_id)
             self.team_clients = TeamClients(self.installations, settings.slack_api_url, wrap)
@@ -63,10 +84,12 @@ class SlackRuntime:
         self.poster = Poster(wrap(build_client(token, settings.slack_api_url)), clients=self.team_clients)
         self.gate = EyesGate()
         self.reactor = Reactor(self.poster, self.gate, yield_to=self.in_flight.wait_idle)
-        self.writer = JobWriter(services.store, services.store.ack_path_store())
+        self.writer = counting_links(JobWriter(services.store, services.store.ack_path_store()), self.metrics)
         ingestor = services.new_ingestor(between_stages=lambda: self.in_flight.wait_idle(STAGE_YIELD_SECONDS))
+        ingestor.on_stage = self.metrics.observe_stage
         self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
-        self.pool = WorkerPool(services.store, self.jobs, self.jobs.failed, services.clock,
+        handler, failed = self.metrics.count_failures(self.jobs, self.jobs.failed)
+        self.pool = WorkerPool(services.store, handler, failed, services.clock,
                                workers=workers or settings.workers, max_attempts=settings.max_attempts,
                                poll_seconds=poll_seconds, on_done=self.jobs.done, yield_to=self.in_flight.wait_idle)
         self.digests = DigestScheduler(services, self.poster)
@@ -91,9 +114,13 @@ class SlackRuntime:
             self.app, host, port, in_flight=self.in_flight,
             health=lambda: {"ok": True, "jobs_pending": self.services.store.queued_job_count(),
                             "workers_busy": self.pool.busy},
-            routes=oauth_routes(self.app),
+            routes={METRICS_PATH: self.metrics_route, **oauth_routes(self.app)},
         ).start()
         return self.server
+
+    def metrics_route(self, query: str, headers: dict) -> tuple[int, bytes, dict[str, list[str]]]:
+        """`GET /metrics`: Prometheus' text format."""
+        return 200, self.metrics.render(), {"Content-Type": [METRICS_CONTENT_TYPE]}
 
     def schedule_changed(self, channel: str) -> None:
         """A schedule changed in Slack: a running scheduler applies it now, without a restart."""
