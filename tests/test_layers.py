@@ -24,6 +24,7 @@ LAYERS: dict[str, int] = {
     "bot.clock": 1,
     "bot.config": 1,
     "bot.pricing": 1,
+    "bot.logs": 1,
     "bot.pipeline": 2,
     "bot.backends": 3,
     "bot.services": 4,

@@ -212,8 +212,10 @@ class Ingestor:
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
         self.on_stage("brief", time.perf_counter() - started)
+        if draft.notes:  # kept with the brief; they quote article and model text, so only at DEBUG here
+            log.info("brief of %s: %d validation note(s)", label, len(draft.notes))
         for note in draft.notes:
-            log.info("brief note for %s: %s", label, note)
+            log.debug("brief note for %s: %s", label, note)
         self.between_stages()
         brief_id = self.store.save_brief(
             article=_article_row(article, digest),

@@ -180,12 +180,14 @@ class SlackJobs:
         marker = reply_marker(message_ts, key)
         existing = store.reply_for(channel, message_ts, key)
         if existing is not None and existing.get("reply_ts"):
-            log.info("reply for %s in channel %s already posted; not posting again", key, channel)
+            log.info("reply of job %s (%s) in channel %s already posted; not posting again", job.id, job.kind,
+                     channel)  # not the key: it can hold the user's question
             return existing["reply_ts"]
         if existing is not None:  # claimed by a run that stopped mid-post: did that post reach Slack?
             found = poster.find_reply(channel, thread_ts, marker)
             if found:
-                log.info("reply for %s in channel %s was posted before a restart; recording it", key, channel)
+                log.info("reply of job %s (%s) in channel %s was posted before a restart; recording it", job.id,
+                         job.kind, channel)
                 self._record(job, key, found, brief_id)
                 return found
         else:

@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
+from bot.logs import job_context
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import Metrics
 from bot.scheduler import DigestScheduler
@@ -89,9 +90,10 @@ class SlackRuntime:
         ingestor.on_stage = self.metrics.observe_stage
         self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
         handler, failed = self.metrics.count_failures(self.jobs, self.jobs.failed)
-        self.pool = WorkerPool(services.store, handler, failed, services.clock,
+        self.pool = WorkerPool(services.store, job_context(handler), job_context(failed), services.clock,
                                workers=workers or settings.workers, max_attempts=settings.max_attempts,
-                               poll_seconds=poll_seconds, on_done=self.jobs.done, yield_to=self.in_flight.wait_idle)
+                               poll_seconds=poll_seconds, on_done=job_context(self.jobs.done),
+                               yield_to=self.in_flight.wait_idle)
         self.digests = DigestScheduler(services, self.poster)
         self.ctx = SlackContext(services=services, poster=self.poster, gate=self.gate, reactor=self.reactor,
                                 writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed,
