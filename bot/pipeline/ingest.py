@@ -75,7 +75,9 @@ def content_hash(text: str) -> str:
 
 
 class Ingestor:
-    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC"):
+    def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC",
+                 between_stages: Callable[[], object] | None = None,
+                 on_stage: Callable[[str, float], object] | None = None):
         self.store = store
         self.backend = backend
         self.fetch_policy = fetch_policy
@@ -83,11 +85,11 @@ class Ingestor:
         self.timezone = timezone
         # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
         # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
-        self.between_stages: Callable[[], object] = lambda: None
+        self.between_stages: Callable[[], object] = between_stages or (lambda: None)
         # Told how long each stage of a new brief took ("fetch", "extract", "brief"), in seconds measured
         # with a monotonic timer (durations, not dates: the clock is not involved). The Slack bot feeds its
         # metrics from it; nothing here knows about them.
-        self.on_stage: Callable[[str, float], object] = lambda stage, seconds: None
+        self.on_stage: Callable[[str, float], object] = on_stage or (lambda stage, seconds: None)
 
     # -- public -------------------------------------------------------------------------------------
 

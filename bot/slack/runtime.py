@@ -86,8 +86,8 @@ class SlackRuntime:
         self.gate = EyesGate()
         self.reactor = Reactor(self.poster, self.gate, yield_to=self.in_flight.wait_idle)
         self.writer = counting_links(JobWriter(services.store, services.store.ack_path_store()), self.metrics)
-        ingestor = services.new_ingestor(between_stages=lambda: self.in_flight.wait_idle(STAGE_YIELD_SECONDS))
-        ingestor.on_stage = self.metrics.observe_stage
+        ingestor = services.new_ingestor(between_stages=lambda: self.in_flight.wait_idle(STAGE_YIELD_SECONDS),
+                                         on_stage=self.metrics.observe_stage)
         self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
         handler, failed = self.metrics.count_failures(self.jobs, self.jobs.failed)
         self.pool = WorkerPool(services.store, job_context(handler), job_context(failed), services.clock,
