@@ -9,7 +9,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=3000
 
 WORKDIR /app
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md manifest.json ./  # manifest.json: the OAuth install reads its bot scopes
 COPY bot ./bot
 COPY storage ./storage
 COPY prompts ./prompts

@@ -157,3 +157,19 @@ def test_install_asks_for_the_manifest_bot_scopes(oauth_bot):
     _, body, _ = _get(oauth_bot[3].url, "/slack/install")
     scope = urllib.parse.unquote(re.search(r"scope=([^&\"]+)", body).group(1))
     assert scope.split(",") == manifest["oauth_config"]["scopes"]["bot"]
+
+
+def test_tokens_revoked_for_the_bot_removes_the_install_but_user_tokens_alone_do_not(oauth_bot):
+    fake, services, runtime, server = oauth_bot
+    fake.workspace(BETA, "code-beta")
+    assert finish_install(server.url, "code-beta", *start_install(server.url))[0] == 200
+    installations, _ = open_install_stores(services.store.path, CLIENT_ID)
+    beta = SlackEvents(server.url, team=BETA)
+
+    # A user token revoked (we ask for none, but an admin may hold one): the bot stays.
+    assert runtime.ctx.team_leaving.tokens_revoked(BETA, {"tokens": {"oauth": ["U0SOMEONE"], "bot": []}}) is None
+    assert installations.find_bot(enterprise_id=None, team_id=BETA) is not None
+    # The bot token revoked, as Slack sends it: the install goes.
+    assert beta.event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["UBETABOT"]}}).status == 200
+    fake.wait_for(lambda: installations.find_bot(enterprise_id=None, team_id=BETA) is None)
+    assert installations.find_installation(enterprise_id=None, team_id=BETA) is None

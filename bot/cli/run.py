@@ -24,6 +24,13 @@ def missing_variables(settings) -> list[str]:
     return [name for name, attr in required if not getattr(settings, attr)]
 
 
+def _serve_http(runtime, host: str, port: int):
+    try:
+        return runtime.serve_http(host, port)
+    except OSError as err:
+        fail(f"cannot listen on {host}:{port}: {err.strerror or err}")
+
+
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.option("--host", default=None, help="Address to bind in HTTP mode (default: $BRIEFBOT_HOST or 0.0.0.0).")
@@ -62,14 +69,14 @@ def register(cli: click.Group) -> None:
                     click.echo("briefbot: connected in Socket Mode", err=True)
                 else:  # slack_sdk logged why; its monitor asks for a new URL and retries every 10 s
                     click.echo("briefbot: Socket Mode WebSocket not open yet; retrying", err=True)
+                if settings.oauth_enabled:  # the install pages (and /metrics) need HTTP even in Socket Mode
+                    server = _serve_http(runtime, host or settings.host, settings.port if port is None else port)
+                    click.echo(f"briefbot: install pages on {server.host}:{server.port} (GET /slack/install, "
+                               "GET /metrics)", err=True)
                 stop.wait()
                 handler.close()
             else:
-                bind = (host or settings.host, settings.port if port is None else port)
-                try:
-                    server = runtime.serve_http(*bind)
-                except OSError as err:
-                    fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+                server = _serve_http(runtime, host or settings.host, settings.port if port is None else port)
                 install = ", GET /slack/install" if settings.oauth_enabled else ""
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
                            f"(POST /slack/events, GET /healthz, GET /metrics{install})", err=True)
