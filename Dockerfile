@@ -9,7 +9,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PORT=3000
 
 WORKDIR /app
-COPY pyproject.toml README.md manifest.json ./  # manifest.json: the OAuth install reads its bot scopes
+# manifest.json: the OAuth install reads its bot scopes from it
+COPY pyproject.toml README.md manifest.json ./
 COPY bot ./bot
 COPY storage ./storage
 COPY prompts ./prompts

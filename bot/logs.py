@@ -84,9 +84,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None) -> logging.Handler:
-    """One handler on the root logger (replacing an earlier one of ours), in `fmt` (text | json)."""
+def configure_logging(level: str = "INFO", fmt: str = "text", stream: IO[str] | None = None, *,
+                      force: bool = False) -> logging.Handler | None:
+    """One handler on the root logger (replacing an earlier one of ours), in `fmt` (text | json).
+
+    Like `logging.basicConfig`, it leaves a root logger that someone else already configured alone (a
+    host application, pytest's log capture) unless `force`; then it returns None."""
     root = logging.getLogger()
+    if not force and any(not getattr(h, "_briefbot", False) for h in root.handlers):
+        return None
     for handler in list(root.handlers):
         if getattr(handler, "_briefbot", False):
             root.removeHandler(handler)

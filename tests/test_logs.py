@@ -9,7 +9,6 @@ import logging
 import re
 
 import pytest
-from click.testing import CliRunner
 
 from bot.config import load_settings
 from bot.errors import ConfigError
@@ -26,7 +25,7 @@ def captured():
 
     def install(fmt: str, level: str = "INFO") -> io.StringIO:
         buffer = io.StringIO()
-        buffers.append(configure_logging(level, fmt, buffer))
+        buffers.append(configure_logging(level, fmt, buffer, force=True))
         return buffer
 
     before = logging.getLogger().level
@@ -66,19 +65,6 @@ def test_log_format_setting_is_checked():
     assert load_settings({"BRIEFBOT_LOG_FORMAT": "JSON"}, dotenv=False).log_format == "json"
     with pytest.raises(ConfigError, match="BRIEFBOT_LOG_FORMAT must be one of text, json"):
         load_settings({"BRIEFBOT_LOG_FORMAT": "xml"}, dotenv=False)
-
-
-def test_cli_writes_json_lines_with_timestamps(tmp_path):
-    from bot.cli import cli
-
-    env = {"BRIEFBOT_DB": str(tmp_path / "b.db"), "BRIEFBOT_LOG_FORMAT": "json", "BRIEFBOT_LOG_LEVEL": "DEBUG"}
-    result = CliRunner().invoke(cli, ["briefs", "--json"], env=env)
-    assert result.exit_code == 0, result.output
-    handler = next(h for h in logging.getLogger().handlers if getattr(h, "_briefbot", False))
-    try:
-        assert handler.formatter.__class__.__name__ == "JsonFormatter"
-    finally:
-        logging.getLogger().removeHandler(handler)
 
 
 def test_running_bot_logs_json_with_job_context_and_no_user_text_at_info(slack_bot, captured):  # noqa: F811

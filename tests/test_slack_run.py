@@ -77,7 +77,7 @@ def test_run_with_oauth_needs_no_bot_token_and_serves_install_and_metrics(tmp_pa
 
     env = _env(tmp_path, SLACK_CLIENT_ID=CLIENT_ID, SLACK_CLIENT_SECRET=CLIENT_SECRET,
                SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=fake_slack.api_url, PORT="0",
-               BRIEFBOT_HOST="127.0.0.1", BRIEFBOT_LOG_FORMAT="json")
+               BRIEFBOT_HOST="127.0.0.1", BRIEFBOT_LOG_FORMAT="json", BRIEFBOT_LOG_LEVEL="DEBUG")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
@@ -95,6 +95,9 @@ def test_run_with_oauth_needs_no_bot_token_and_serves_install_and_metrics(tmp_pa
             conn.close()
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
+        rest = proc.communicate(timeout=20)[1]
     assert proc.returncode == 0
     assert fake_slack.calls_to("auth.test") == []  # no token to check until a workspace installs
+    logged = [json.loads(line) for line in rest.splitlines() if line.startswith("{")]
+    assert any(e["logger"] == "bot.slack.http_server" and e["message"] == "GET /slack/install" for e in logged)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", e["ts"]) and e["level"] for e in logged)
