@@ -132,6 +132,14 @@ def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninst
     assert not [c for c in fake.calls[calls_before:] if c.args.get("channel") == "C0ALPHA"]
     assert len(_briefs_in(fake, "C0ALPHA")) == 1
 
+    # The workspace installs again: its new token is used from the next job on.
+    token_a2 = fake.workspace(ALPHA, "code-alpha-2")
+    assert finish_install(server.url, "code-alpha-2", *start_install(server.url))[0] == 200
+    assert alpha.event(alpha.message(f"<{link}>?third", channel="C0ALPHA")).status == 200
+    fake.wait_for(lambda: len(_briefs_in(fake, "C0ALPHA")) == 2)
+    newest = _briefs_in(fake, "C0ALPHA")[-1]
+    assert newest.headers.get("Authorization") == f"Bearer {token_a2}" != f"Bearer {token_a}"
+
 
 def test_a_forged_or_replayed_state_is_refused(oauth_bot):
     fake, services, runtime, server = oauth_bot

@@ -97,7 +97,7 @@ class SlackRuntime:
         self.digests = DigestScheduler(services, self.poster)
         self.ctx = SlackContext(services=services, poster=self.poster, gate=self.gate, reactor=self.reactor,
                                 writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed,
-                                team_leaving=TeamLeaving(self.stop_team, self.installations, self.team_clients))
+                                team_leaving=TeamLeaving(self.stop_team, self.installations))
         self.app = build_bolt_app(settings, self.ctx, oauth)
         self.server: SlackHTTPServer | None = None
 

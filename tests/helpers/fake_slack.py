@@ -185,7 +185,7 @@ class FakeSlack:
     def workspace(self, team_id: str, code: str) -> str:
         """A workspace whose admin approves the install: Slack would redirect with `code`, which
         `oauth.v2.access` (with the app's client id and secret) trades once for the returned bot token."""
-        token = f"xoxb-{team_id.lower()}-bot"
+        token = f"xoxb-{team_id.lower()}-{code}"
         self._codes[code] = {"team_id": team_id, "token": token, "user_id": f"U{team_id[1:]}BOT",
                              "bot_id": f"B{team_id[1:]}BOT"}
         return token
