@@ -122,6 +122,11 @@ def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninst
     fake.wait_for(lambda: set(runtime.digests.digest_jobs()) == {"C0BETA"})
     assert not services.store.get_schedule("C0ALPHA")["enabled"]
     assert services.store.get_schedule("C0BETA")["enabled"]
+    # The 08:00 digests are due now (the clock says Monday 08:00 UTC): BETA's goes out with BETA's token.
+    assert runtime.digests.run_scheduled("C0ALPHA") is None
+    ts = runtime.digests.run_scheduled("C0BETA")
+    digest = [c for c in fake.posts("C0BETA") if c.args.get("thread_ts") is None]  # briefs are in threads
+    assert ts and digest and fake.team_of(digest[-1]) == BETA
 
     calls_before = len(fake.calls)
     reply = alpha.event(alpha.message(f"<{link}>?again", channel="C0ALPHA"))
