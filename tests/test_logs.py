@@ -63,7 +63,7 @@ def test_json_lines_carry_level_logger_message_and_context(captured):
 
 def test_log_format_setting_is_checked():
     assert load_settings({"BRIEFBOT_LOG_FORMAT": "JSON"}, dotenv=False).log_format == "json"
-    with pytest.raises(ConfigError, match="BRIEFBOT_LOG_FORMAT must be one of text, json"):
+    with pytest.raises(ConfigError, match=r"BRIEFBOT_LOG_FORMAT='xml' is not allowed; expected text or json"):
         load_settings({"BRIEFBOT_LOG_FORMAT": "xml"}, dotenv=False)
 
 

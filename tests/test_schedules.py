@@ -143,7 +143,7 @@ def test_cli_bad_time_or_zone_is_one_error_line(run):
 
 
 def test_cli_post_digest_needs_a_token(run):
-    result = run("post-digest", "--channel", "C0AAA")
+    result = run("digest", "--post", "--channel", "C0AAA")
     assert result.exit_code == 1
     assert result.stderr.strip() == "Error: SLACK_BOT_TOKEN is not set; it is needed to post to Slack"
 
@@ -158,16 +158,17 @@ def test_cli_post_digest_posts_through_the_ledger(tmp_path, monkeypatch, fake_sl
     def run(*args):
         return runner.invoke(cli, ["--db", db, *args], env=env)
 
-    manual = [run("post-digest", "--channel", "C0CLI") for _ in range(2)]
+    manual = [run("digest", "--post", "--channel", "C0CLI"), run("post-digest", "--channel", "C0CLI")]
     assert all(r.exit_code == 0 and "Posted the digest for " in r.output for r in manual), manual[0].output
-    first = run("post-digest", "--channel", "C0CLI", "--kind", "scheduled", "--date", "2025-10-27")
-    second = run("post-digest", "--channel", "C0CLI", "--kind", "scheduled", "--date", "2025-10-27")
+    first = run("digest", "--post", "--channel", "C0CLI", "--kind", "scheduled", "--date", "2025-10-27")
+    second = run("digest", "--post", "--channel", "C0CLI", "--kind", "scheduled", "--date", "2025-10-27", "--json")
     assert "Posted the digest for 2025-10-27 to C0CLI" in first.output
-    assert second.output.startswith("Nothing posted to C0CLI for 2025-10-27")
+    assert json.loads(second.output) == {"channel": "C0CLI", "date": "2025-10-27", "kind": "scheduled",
+                                         "posted": False, "ts": None}
     assert len(fake_slack.posts("C0CLI")) == 3
 
     fake_slack.fail("chat.postMessage", "not_in_channel")
-    failed = run("post-digest", "--channel", "C0CLI")
+    failed = run("digest", "--post", "--channel", "C0CLI")
     assert failed.exit_code == 1
     assert failed.stderr.startswith("Error: posting to C0CLI failed:") and "not_in_channel" in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1

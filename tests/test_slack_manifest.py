@@ -28,7 +28,8 @@ def test_manifest_and_listener_tables_match():
         "message.channels", "message.groups", "message.im", "app_mention", "app_home_opened"}
     scopes = set(MANIFEST["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "reactions:write", "commands", "app_mentions:read"} <= scopes
-    assert not any(s.endswith(":write") and s not in ("chat:write", "reactions:write") for s in scopes)
+    assert "files:write" in scopes  # the digest's week picture (files_upload_v2)
+    assert not any(s.endswith(":write") and s not in ("chat:write", "reactions:write", "files:write") for s in scopes)
 
 
 def test_every_manifest_entry_is_handled_by_the_running_app(slack_bot):  # noqa: F811

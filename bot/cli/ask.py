@@ -10,7 +10,7 @@ from bot.pipeline.ask import ask, format_answer_text
 
 
 def register(cli: click.Group) -> None:
-    @cli.command("ask")
+    @cli.command("ask", short_help="Answer a question from the briefs, with citations.")
     @click.argument("question", nargs=-1)
     @click.option("--channel", default=None, help="Ask as this Slack channel: it sees its own and public briefs.")
     @click.option("--team", default="", help="Slack team id (default: the CLI's own briefs).")

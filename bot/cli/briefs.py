@@ -41,7 +41,7 @@ def ingest_sources(app: AppContext, sources: list[str], *, published: dt.date | 
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(short_help="Brief URLs, files or stdin.")
     @click.argument("sources", nargs=-1, required=True)
     @click.option("--published", callback=iso_date, help="Publication date (YYYY-MM-DD) if the page lacks one.")
     @click.option("--channel", help="Slack channel id to file the brief under.")
@@ -65,7 +65,7 @@ def register(cli: click.Group) -> None:
         if failures:
             raise SystemExit(1)
 
-    @cli.command()
+    @cli.command(short_help="Show one brief (B42).")
     @click.argument("brief_id")
     @click.option("--json", "as_json", is_flag=True)
     @pass_app
@@ -79,17 +79,21 @@ def register(cli: click.Group) -> None:
         else:
             click.echo(format_brief_text(record))
 
-    @cli.command()
+    @cli.command(short_help="List the newest briefs.")
     @click.option("--limit", default=50, show_default=True)
     @click.option("--json", "as_json", is_flag=True)
     @pass_app
     def briefs(app: AppContext, limit: int, as_json: bool) -> None:
-        """List the newest briefs."""
+        """List the newest briefs: id, the article's publication date, the day it was briefed, its title."""
         rows = app.services.store.list_briefs(limit=limit)
         if as_json:
             echo_json([brief_json(app.services.store.get_brief(r["id"])) for r in rows])
             return
         if not rows:
             click.echo("No briefs yet. Try `briefbot ingest URL`.")
+            return
+        click.echo(f"{'id':>6}  {'published':<10}  {'briefed':<10}  title")
         for row in rows:
-            click.echo(f"{row['id']:>6}  {row['created_at'][:10]}  {(row['title'] or row['tldr'])[:80]}")
+            published = (row["published"] or "")[:10] or "—"
+            click.echo(f"{row['id']:>6}  {published:<10}  {row['created_at'][:10]}  "
+                       f"{(row['title'] or row['tldr'])[:80]}")

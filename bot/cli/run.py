@@ -32,7 +32,7 @@ def _serve_http(runtime, host: str, port: int):
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(short_help="Run the Slack bot (HTTP, or Socket Mode).")
     @click.option("--host", default=None, help="Address to bind in HTTP mode (default: $BRIEFBOT_HOST or 0.0.0.0).")
     @click.option("--port", type=int, default=None, help="Port in HTTP mode (default: $PORT or 3000).")
     @pass_app

@@ -76,7 +76,7 @@ def _now(app: AppContext) -> str:
 
 
 def register(cli: click.Group) -> None:
-    @cli.command("storylines")
+    @cli.command("storylines", short_help="List storylines, open ones first.")
     @click.option("--team", default=None, help="Only this Slack team's storylines.")
     @click.option("--all", "show_all", is_flag=True, help="Include storylines merged into others.")
     @click.option("--json", "as_json", is_flag=True)
@@ -98,7 +98,7 @@ def register(cli: click.Group) -> None:
             extra = f" → {r['merged_into']}" if r["merged_into"] else ""
             click.echo(f"{r['id']:>5}  {r['status']:<8}{extra}  {r['briefs']:>3} briefs  {r['title']}")
 
-    @cli.command("storyline")
+    @cli.command("storyline", short_help="Show or change one storyline (S7).")
     @click.argument("storyline_id")
     @click.option("--resolve", is_flag=True, help="Mark it resolved: new briefs no longer join it.")
     @click.option("--reopen", is_flag=True, help="Open it again.")
@@ -135,7 +135,7 @@ def register(cli: click.Group) -> None:
         else:
             click.echo(format_timeline(data))
 
-    @cli.command("brief")
+    @cli.command("brief", short_help="Move a brief to another storyline.")
     @click.argument("brief_id")
     @click.option("--move-to", "move_to", metavar="ID", required=True,
                   help="Replace the brief's storylines with storyline ID.")

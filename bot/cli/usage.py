@@ -91,7 +91,7 @@ def format_report(report: dict) -> str:
 
 
 def register(cli: click.Group) -> None:
-    @cli.command()
+    @cli.command(short_help="Model calls, tokens and estimated cost.")
     @click.option("--since", callback=iso_date, help="Only usage from this UTC day on (YYYY-MM-DD).")
     @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
     @pass_app

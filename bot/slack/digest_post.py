@@ -1,6 +1,6 @@
 """Post one channel's digest exactly once: claim in the ledger, compose, render, post, record the ts.
 
-The scheduler, `/brief digest` and `briefbot post-digest` all come through `post_digest`, so they share
+The scheduler, `/brief digest` and `briefbot digest --post` all come through `post_digest`, so they share
 one ledger. Slack is reached only through the `Poster` (the post and the permalinks). A scheduled digest is claimed per (channel, local date) in one transaction before anything is
 sent: a second process, a repeated fire or the start-up catch-up finds the claim and does nothing. A
 failed post gives the claim back so a retry can post. Manual digests get a row each and never block the
@@ -146,7 +146,29 @@ def post_digest(
         raise
     mark(ts)
     log.info("posted %s digest for %s on %s (ts %s)", kind, channel, date_iso, ts)
+    if kind == "scheduled" and services.settings.digest_image and digest.events():
+        attach_week_picture(poster, channel, digest, ts)
     return ts
+
+
+def attach_week_picture(poster: Poster, channel: str, digest: Digest, ts: str) -> str | None:
+    """BRIEFBOT_DIGEST_IMAGE=1: the week as a calendar picture in the digest's thread (the text stays the
+    message). A picture that fails to render or upload is logged; the digest is already out."""
+    from bot.pipeline.week_png import render_week_png
+
+    try:
+        data = render_week_png(digest)
+    except Exception as err:  # noqa: BLE001 - the picture is optional
+        log.warning("week picture for %s failed to render: %s", channel, err)
+        return None
+    titles = "; ".join(e.title for e in digest.events()[:12])
+    alt = f"Calendar of the week from {digest.date:%a %d %b %Y}: {titles}"[:1000]
+    file_id = poster.upload_image(channel, data, filename=f"week-{digest.date.isoformat()}.png",
+                                  title=f"Week ahead from {digest.date:%a} {digest.date.day} {digest.date:%b}",
+                                  alt_text=alt, thread_ts=ts)
+    if file_id:
+        log.info("attached the week picture %s to the digest in %s", file_id, channel)
+    return file_id
 
 
 def local_today(services, channel: str) -> dt.date:

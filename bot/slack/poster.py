@@ -1,4 +1,5 @@
-"""The only code that calls the Slack Web API on the bot's behalf: posting, reactions, permalinks, views.
+"""The only code that calls the Slack Web API on the bot's behalf: posting, reactions, permalinks, views,
+file uploads.
 
 It is also the one place that names Slack's error codes and sorts them: too big (retry as a short
 notice), unreachable (tell the user in a DM), transient (retry the job later) and permanent (a retry
@@ -242,3 +243,15 @@ class Poster:
         except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
             log.warning("views.publish failed for user %s: %s", user, _error(err))
             return False
+
+    def upload_image(self, channel: str, data: bytes, *, filename: str, title: str, alt_text: str,
+                     thread_ts: str | None = None) -> str | None:
+        """Share a PNG in `channel` (in `thread_ts`'s thread when given) with files_upload_v2: ask for an
+        upload URL, send the bytes there, complete the upload into the conversation. The file id, or None."""
+        try:
+            response = self.client.files_upload_v2(channel=channel, content=data, filename=filename, title=title,
+                                                   alt_txt=alt_text, thread_ts=thread_ts)
+        except Exception as err:  # noqa: BLE001 - Slack errors, a failed upload, refused connections alike
+            log.warning("file upload failed in channel %s: %s", channel, _error(err))
+            return None
+        return (response.get("file") or {}).get("id")

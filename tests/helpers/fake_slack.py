@@ -3,7 +3,10 @@
 FakeSlack records every call (method, arguments, headers) and answers the methods the bot uses:
 `oauth.v2.access` (for workspaces set up with `workspace(team, code)`), `auth.test` (for each bot token),
 `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`, `conversations.info`,
-`conversations.history`, `users.info`, and `response_url` posts (under /response/…). It can be told to
+`conversations.history`, `users.info`, `response_url` posts (under /response/…), and
+file uploads the way `files_upload_v2` makes them: `files.getUploadURLExternal` hands out an upload URL on
+this server (/upload/F…), the bytes are POSTed there, and `files.completeUploadExternal` shares the uploaded
+file in a channel or thread (`fake.files`: one dict per shared file, with its bytes). It can be told to
 answer a method with a Slack error (`fail`) or with HTTP 429 and `Retry-After` (`rate_limit`).
 Point the app at it with `SLACK_API_URL=fake.api_url`. `apps.connections.open` (Socket Mode) is refused
 unless `socket_mode(url, app_token)` was called: then that app token gets `url` (see fake_socket_mode.py).
@@ -35,7 +38,7 @@ SIGNING_SECRET = "test-signing-secret-8f1c2"
 TEAM = "T0TEST"
 BOT_USER = "U0BRIEFBOT"
 BOT_ID = "B0BRIEFBOT"
-JSON_FIELDS = {"blocks", "attachments", "view", "metadata"}
+JSON_FIELDS = {"blocks", "attachments", "view", "metadata", "files"}
 CLIENT_ID = "1111.2222"  # the app's OAuth client id and secret, for oauth.v2.access
 CLIENT_SECRET = "test-client-secret-5e7a"
 
@@ -61,8 +64,20 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         path = urllib.parse.urlsplit(self.path)
-        args = _parse(raw, self.headers.get("Content-Type") or "", path.query)
         fake = self.server.fake
+        if path.path.startswith("/upload/"):
+            status = fake._receive_upload(path.path.rsplit("/", 1)[-1], raw)
+            fake._record(Call("upload", {"file_id": path.path.rsplit("/", 1)[-1], "length": len(raw)},
+                              dict(self.headers), path.path, status=status, ok=status == 200))
+            body = f"OK - {len(raw)}" if status == 200 else "unknown upload"
+            data = body.encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
+        args = _parse(raw, self.headers.get("Content-Type") or "", path.query)
         if path.path.startswith("/response/"):
             fake._record(Call("response", args, dict(self.headers), path.path))
             self._json(200, {"ok": True})
@@ -127,6 +142,9 @@ class FakeSlack:
         self._received = 0
         self.calls: list[Call] = []
         self.channels: dict[str, dict] = {}  # id → conversations.info "channel" fields
+        self.files: list[dict] = []  # files shared by files.completeUploadExternal, with their bytes
+        self._uploads: dict[str, dict] = {}  # file id → {"filename", "length", "data" (once uploaded)}
+        self._file_ids = itertools.count(1)
         self.socket_url: str | None = None  # what apps.connections.open answers, once socket_mode() is called
         self.app_token: str | None = None
         self._failures: dict[str, list[tuple[str, str | None]]] = {}
@@ -336,6 +354,36 @@ class FakeSlack:
         if info.get("missing"):
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": {"id": channel, "is_channel": not info.get("is_im"), **info}}
+
+    def _m_files_getUploadURLExternal(self, args: dict) -> dict:  # noqa: N802 - Slack's method name
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return {"ok": False, "error": "invalid_arguments"}
+        file_id = f"F0IMG{next(self._file_ids):04d}"
+        with self._lock:
+            self._uploads[file_id] = {"filename": args["filename"], "length": int(args["length"]),
+                                      "alt_txt": args.get("alt_txt")}
+        return {"ok": True, "file_id": file_id, "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}"}
+
+    def _receive_upload(self, file_id: str, data: bytes) -> int:
+        with self._lock:
+            upload = self._uploads.get(file_id)
+            if upload is None or upload["length"] != len(data):
+                return 400
+            upload["data"] = data
+        return 200
+
+    def _m_files_completeUploadExternal(self, args: dict) -> dict:  # noqa: N802 - Slack's method name
+        shared = []
+        with self._lock:
+            for item in args.get("files") or []:
+                upload = self._uploads.get(item.get("id"))
+                if upload is None or "data" not in upload:
+                    return {"ok": False, "error": "file_not_found"}
+                shared.append({"id": item["id"], "title": item.get("title"), "name": upload["filename"],
+                               "alt_txt": upload["alt_txt"], "channel": args.get("channel_id"),
+                               "thread_ts": args.get("thread_ts"), "data": upload["data"]})
+            self.files += shared
+        return {"ok": True, "files": [{k: v for k, v in f.items() if k != "data"} for f in shared]}
 
     def _m_users_info(self, args: dict) -> dict:
         return {"ok": True, "user": {"id": args.get("user"), "name": "reader", "tz": "UTC", "is_bot": False}}
