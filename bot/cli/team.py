@@ -18,17 +18,19 @@ TEAM_ID = re.compile(r"^[TE][A-Z0-9]{2,}$")
 
 
 def register(cli: click.Group) -> None:
-    @cli.group()
+    @cli.group(short_help="Workspaces: purge what an uninstalled one left.")
     def team() -> None:
         """Workspaces: purge what an uninstalled one left."""
 
-    @team.command()
+    @team.command(short_help="Delete everything a workspace left behind.")
     @click.argument("team_id")
     @click.option("--dry-run", is_flag=True, help="Count what would be deleted; delete nothing.")
     @click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
     @pass_app
     def purge(app: AppContext, team_id: str, dry_run: bool, as_json: bool) -> None:
-        """Delete a workspace's briefs, storylines, usage and the rest (T… is its team id)."""
+        """Delete everything a workspace left behind.
+
+        TEAM_ID is its Slack team id (T…): its briefs, storylines, usage and the rest go."""
         team_id = team_id.strip()
         if not TEAM_ID.match(team_id):
             fail(f"{team_id!r} is not a Slack team id (like T0123ABCD)")
