@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import http.client
+import logging
 import re
 import urllib.parse
 
@@ -85,7 +86,9 @@ def _briefs_in(fake, channel):
     return [c for c in fake.posts(channel) if c.args.get("blocks") and c.args["blocks"][0]["type"] == "header"]
 
 
-def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninstalls(oauth_bot, article_server):  # noqa: F811
+def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninstalls(oauth_bot, article_server,  # noqa: F811
+                                                                                     caplog):
+    caplog.set_level(logging.DEBUG)
     fake, services, runtime, server = oauth_bot
     token_a, token_b = fake.workspace(ALPHA, "code-alpha"), fake.workspace(BETA, "code-beta")
     article_server.html("/port", ARTICLE)
@@ -144,6 +147,9 @@ def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninst
     fake.wait_for(lambda: len(_briefs_in(fake, "C0ALPHA")) == 2)
     newest = _briefs_in(fake, "C0ALPHA")[-1]
     assert newest.headers.get("Authorization") == f"Bearer {token_a2}" != f"Bearer {token_a}"
+    logged = caplog.text
+    assert any(r.levelno == logging.DEBUG and r.getMessage() == "GET /slack/oauth_redirect" for r in caplog.records)
+    assert not [s for s in (token_a, token_b, token_a2, CLIENT_SECRET, SIGNING_SECRET) if s in logged]
 
 
 def test_a_forged_or_replayed_state_is_refused(oauth_bot):
