@@ -29,8 +29,12 @@ BENCHES = [
          f"≥ 0.958 public; trafilatura alone here {_fmt(d.get('baseline_f1'), '.3f')}"),
     ]),
     ("summary_eval.py", [], lambda d: [
-        ("key points ROUGE-1 / ROUGE-2 (dev)", f"{_fmt(d.get('rouge1'), '.1f')} / {_fmt(d.get('rouge2'), '.1f')}",
+        ("TL;DR + key points ROUGE-1 / ROUGE-2 (dev)",
+         f"{_fmt(d.get('rouge1'), '.1f')} / {_fmt(d.get('rouge2'), '.1f')}",
          f"Lead-3 {_fmt(d.get('lead3_rouge1'), '.1f')} / {_fmt(d.get('lead3_rouge2'), '.1f')}"),
+        *[(f"  held-out: {f['fold']}", f"{_fmt(f.get('rouge1'), '.1f')} / {_fmt(f.get('rouge2'), '.1f')}",
+           f"Lead-3 {_fmt(f.get('lead3_rouge1'), '.1f')} / {_fmt(f.get('lead3_rouge2'), '.1f')}")
+          for f in d.get("held_out", []) if f.get("fold", "").startswith("tune")],
     ]),
     ("timex_eval.py", [], lambda d: [
         ("time expressions span F1 (relaxed)", _fmt(d.get("span_f1"), ".1f"), "HeidelTime 90.3"),
@@ -61,6 +65,14 @@ BENCHES = [
         ("…same, 50 links already being briefed",
          f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
          f"ratio {_fmt(d.get('ratio_p99'), '.2f')}"),
+    ]),
+    ("queue_bench.py", [], lambda d: [
+        (f"queue: team B's 1 job after team A's {d.get('burst')}", f"claimed #{_fmt(d.get('b_position'))}",
+         "round-robin: #2 (oldest-first: #101)"),
+        ("queue: Slack down, runs until the job fails", f"{_fmt(d.get('outage', {}).get('runs'))} over "
+         f"{_fmt(d.get('outage', {}).get('seconds'), '.0f')} s", "backoff to the 30 min window (was 3 in 0 ms)"),
+        (f"queue: claim p50 / p95, {d.get('queued')} queued", f"{_fmt(d.get('p50_ms'))} / {_fmt(d.get('p95_ms'))} ms",
+         f"{d.get('finished')} done rows in the table"),
     ]),
     ("ingest_bench.py", [], lambda d: [
         ("ingest throughput (local server)",

@@ -69,7 +69,9 @@ class Settings:
     port: int = 3000
     max_links_per_message: int = 5
     workers: int = 4
-    max_attempts: int = 3
+    max_attempts: int = 3  # runs of one job that crashed the bot or raised an unexpected error
+    retry_window_seconds: int = 1800  # how long a job keeps retrying through an outage (Slack down)
+    retention_days: int = 30  # done/failed jobs and old replies are pruned after this
     digest_grace_seconds: int = 7200
     skip_empty_digest: bool = False
     digest_image: bool = False
@@ -230,8 +232,14 @@ class Environment(BaseSettings):
     workers: Annotated[int, _whole(1, 64)] = _env("BRIEFBOT_WORKERS", 4, "ingest worker threads",
                                                    "a whole number from 1 to 64")
     max_attempts: Annotated[int, _whole(1, 20)] = _env(
-        "BRIEFBOT_MAX_ATTEMPTS", 3, "tries per link across crashes before it fails with an error reply",
-        "a whole number from 1 to 20")
+        "BRIEFBOT_MAX_ATTEMPTS", 3, "runs of one job that crashed the bot or hit an unexpected error before it "
+        "fails with an error reply (outages don't count)", "a whole number from 1 to 20")
+    retry_window_seconds: Annotated[int, BeforeValidator(_duration)] = _env(
+        "BRIEFBOT_RETRY_WINDOW", 1800, "how long a job keeps retrying (with backoff) through an outage such as "
+        "Slack being down", "a duration from 0 to 24h, like 2h, 90m, 45s or 7200 (seconds)", "30m")
+    retention_days: Annotated[int, _whole(1, 3650)] = _env(
+        "BRIEFBOT_RETENTION_DAYS", 30, "done and failed jobs, and replies nothing needs any more, are deleted "
+        "after this many days", "a whole number of days from 1 to 3650")
     digest_grace_seconds: Annotated[int, BeforeValidator(_duration)] = _env(
         "BRIEFBOT_DIGEST_GRACE", 7200, "how late a missed digest may still be posted",
         "a duration from 0 to 24h, like 2h, 90m, 45s or 7200 (seconds)", "2h")

@@ -34,3 +34,10 @@ class ConfigError(BriefbotError):
 
 class BackendError(BriefbotError):
     """A backend could not write a brief or answer (the caller falls back to the embedded one)."""
+
+
+class Unavailable(Exception):
+    """A service briefbot needs (Slack, the network) can't take the work right now; later may succeed.
+
+    Not a `BriefbotError`: that is a final answer about the input. The worker pool keeps a job that
+    raises this waiting with backoff instead of failing it."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage.rows import dumps, loads, norm_id
-from storage.scope import visible_scope
+from storage.scope import published_window, visible_scope
 
 _LIST_COLUMNS = ("key_points", "open_questions", "entities", "notes")
 
@@ -193,12 +193,24 @@ class BriefStore:
             [start, end, *params],
         )
 
-    def digest_open_questions(self, *, team: str, channel: str, limit: int = 5, scan: int = 50) -> list[dict]:
-        """The newest open questions of visible briefs, as [{"text", "brief"}], newest first, no repeats."""
+    def digest_open_questions(
+        self,
+        *,
+        team: str,
+        channel: str,
+        limit: int = 5,
+        scan: int = 50,
+        published_from: str | None = None,
+        published_to: str | None = None,
+    ) -> list[dict]:
+        """The newest open questions of visible briefs, as [{"text", "brief"}], newest first, no repeats;
+        with `published_from`/`published_to` only from briefs published in that range."""
         scope, params = visible_scope(team, channel, "b")
+        window, window_args = published_window(published_from, published_to)
         rows = self._query(
-            f"select b.id, b.open_questions from briefs b where {scope} order by b.n desc limit ?",
-            [*params, scan],
+            f"""select b.id, b.open_questions from briefs b join articles a on a.id = b.article_id
+            where {scope}{window} order by b.n desc limit ?""",
+            [*params, *window_args, scan],
         )
         seen: set[str] = set()
         out: list[dict] = []

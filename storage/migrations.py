@@ -302,12 +302,43 @@ def m005_typed_slack_jobs(db: sqlite_utils.Database) -> None:
         db.execute("update jobs set kind = ?, source = ? where id = ?", [new_kind, new_source, job_id])
 
 
+def m006_job_leases(db: sqlite_utils.Database) -> None:
+    """The queue's leases, backoff and fairness.
+
+    `owner` names the worker pool running a job and `lease_until` when that claim runs out unless the
+    pool's heartbeat renews it: only an expired lease (or a dead owner) is taken over, so a second
+    `briefbot run` on the same file leaves the first one's work alone. `not_before` holds a retry back
+    until its backoff has passed; `retries` counts those waits (the exponent) and `retry_since` is when
+    the first began (the retry window is measured from it). `queue_turns` remembers when each team was
+    last served, so claiming goes round the teams instead of draining one team's burst first.
+    Rows left `running` from before this migration have no lease, which counts as expired.
+    """
+    db["jobs"].add_column("owner", str)
+    db["jobs"].add_column("lease_until", str)
+    db["jobs"].add_column("not_before", str)
+    db["jobs"].add_column("retries", int, not_null_default=0)
+    db["jobs"].add_column("retry_since", str)
+    # Claiming probes queued rows per team (this index also serves every lookup by state alone, so the
+    # m001 one on `state` goes: one index less to update on each insert and claim); a waiting retry holds
+    # later jobs of its conversation back.
+    db.execute("create index idx_jobs_queued_team on jobs (state, team, id)")
+    db.execute("drop index if exists idx_jobs_state")
+    db.execute("create index idx_jobs_waiting on jobs (team, channel, id) "
+               "where state = 'queued' and not_before is not null")
+    # Pruning (daily) scans the jobs it keeps for 30 days anyway; replies are found by age, and kept while a
+    # live job of their message (found among the few queued/running ones) or a brief's link needs them.
+    db.execute("create index idx_replies_created on replies (created_at)")
+    db.execute("create index idx_replies_brief on replies (brief_id)")
+    db["queue_turns"].create({"team": str, "turn": int}, pk="team", not_null={"turn"})
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     m001_initial,
     m002_scoped_search,
     m003_slack_replies,
     m004_manual_digests_repeat,
     m005_typed_slack_jobs,
+    m006_job_leases,
 ]
 
 

@@ -50,6 +50,23 @@ class ReplyStore:
             [norm_id(brief_id)],
         )
 
+    def prune_replies(self, before: str) -> int:
+        """Delete replies posted before `before` that nothing can need again.
+
+        Kept however old: a pending claim (no ts yet: a run may still be mid-post), any reply of a message
+        that still has a queued or running job (a rerun checks its reply here before posting), and each
+        brief's first reply (`brief_reply` links it from cited answers). Slack redelivers an event within
+        minutes, so a retention of days loses no exactly-once check."""
+        with self.write() as db:
+            return db.execute(
+                "delete from replies where created_at < ? and reply_ts is not null "
+                "and not exists (select 1 from jobs j where j.channel = replies.channel "
+                "and j.message_ts = replies.message_ts and j.state in ('queued', 'running')) "
+                "and (brief_id is null or id > (select min(r.id) from replies r where r.brief_id = replies.brief_id "
+                "and r.reply_ts is not null))",
+                [before],
+            ).rowcount
+
     # -- conversations ------------------------------------------------------------------------------
 
     def conversation_kind(self, channel: str) -> str | None:

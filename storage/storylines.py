@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from storage.rows import loads, norm_id
-from storage.scope import visible_scope
+from storage.scope import published_window, visible_scope
 
 
 class StorylineStore:
@@ -126,11 +126,22 @@ class StorylineStore:
             [team, *params, limit],
         )
 
-    def digest_storylines(self, *, team: str, channel: str, since: str | None, limit: int = 20) -> list[dict]:
+    def digest_storylines(
+        self,
+        *,
+        team: str,
+        channel: str,
+        since: str | None,
+        limit: int = 20,
+        published_from: str | None = None,
+        published_to: str | None = None,
+    ) -> list[dict]:
         """Storylines with visible briefs created after `since` (ISO timestamp; None: any time).
 
-        Each row: `id`, `title`, `tldr` (the newest visible new brief's TL;DR) and `briefs` (the new
-        visible brief ids, newest first). Storylines merged into another are left out. Newest activity first.
+        With `published_from`/`published_to` (ISO dates, inclusive) only briefs whose article was published
+        in that range count (`published_window`). Each row: `id`, `title`, `tldr` (the newest visible new
+        brief's TL;DR) and `briefs` (the new visible brief ids, newest first). Storylines merged into
+        another are left out. Newest activity first.
         """
         scope, params = visible_scope(team, channel, "b")
         where = f"s.team = ? and s.status != 'merged' and {scope}"
@@ -138,12 +149,16 @@ class StorylineStore:
         if since:
             where += " and b.created_at > ?"
             args.append(since)
+        window, window_args = published_window(published_from, published_to)
+        where += window
+        args += window_args
         rows = self._query(
             f"""
             select s.id, s.n as storyline_n, s.title, b.id as brief, b.n as brief_n, b.tldr
             from storylines s
             join brief_storylines bs on bs.storyline_id = s.id
             join briefs b on b.id = bs.brief_id
+            join articles a on a.id = b.article_id
             where {where}
             order by b.n desc
             """,

@@ -40,6 +40,7 @@ def save(
     storylines: list[str] | None = None,
     new_storylines: list[str] | None = None,
     now: str = NOW,
+    published: str | None = None,
 ) -> str:
     n = next(_counter)
     return store.save_brief(
@@ -48,6 +49,7 @@ def save(
             "content_hash": f"h{n}",
             "title": f"Article {n}",
             "text": "x",
+            "published": published,
         },
         brief={
             "team": team,
@@ -256,6 +258,48 @@ def test_open_questions_are_the_newest_without_repeats(store):
         {"text": "will the fed cut again in december?", "brief": "B2"},
     ]
     assert "? Will the BoJ raise rates?  [B2]" in format_digest_text(digest)
+
+
+def test_a_2019_brief_never_reaches_a_2025_digest_though_it_was_stored_this_week(store):
+    # Stored the day before the digest, but the article is from 2019: old news, not this week's.
+    save(store, [], tldr="2019 trade war.", questions=["Will the 2019 tariffs stay?"],
+         new_storylines=["US–China trade"], published="2019-05-10", now="2025-10-26T09:00:00+00:00")
+    save(store, [], tldr="This week's talks.", questions=["Whether a deal holds is unclear."],
+         new_storylines=["OPEC+ output"], published="2025-10-24", now="2025-10-26T10:00:00+00:00")
+    digest = digest_of(store)
+    assert [s.title for s in digest.storylines] == ["OPEC+ output"]
+    assert [q.text for q in digest.open_questions] == ["Whether a deal holds is unclear."]
+    text = format_digest_text(digest)
+    assert "2019" not in text
+
+
+def test_digest_looks_back_at_most_seven_days_and_not_past_the_digest_date(store):
+    # Published 8 days before the digest: out, even though the channel never had a digest.
+    save(store, [], questions=["Is the old question still open?"], new_storylines=["Old story"],
+         published="2025-10-19", now="2025-10-20T09:00:00+00:00")
+    # Published 7 days before (the window's first day): in.
+    save(store, [], questions=["Will the window's first day count?"], new_storylines=["Edge story"],
+         published="2025-10-20", now="2025-10-20T10:00:00+00:00")
+    # Published after the digest date (a replayed later article): out.
+    save(store, [], questions=["Will next month's brief leak in?"], new_storylines=["Future story"],
+         published="2025-11-03", now="2025-10-21T10:00:00+00:00")
+    # No publication date: its storage day stands in (23 Oct, inside the window).
+    save(store, [], questions=["Could an undated paste count?"], new_storylines=["Pasted story"],
+         now="2025-10-23T10:00:00+00:00")
+    digest = digest_of(store)
+    assert sorted(s.title for s in digest.storylines) == ["Edge story", "Pasted story"]
+    assert sorted(q.text for q in digest.open_questions) == [
+        "Could an undated paste count?", "Will the window's first day count?"]
+
+
+def test_a_long_gap_since_the_last_digest_still_looks_back_only_seven_days(store):
+    store.claim_digest(team="T1", channel="C1", local_date="2025-09-01", kind="scheduled",
+                       now="2025-09-01T08:00:00+00:00")
+    store.mark_digest_posted(channel="C1", local_date="2025-09-01", kind="scheduled", ts="1.0",
+                             now="2025-09-01T08:00:00+00:00")
+    save(store, [], new_storylines=["September story"], now="2025-09-10T08:00:00+00:00")
+    save(store, [], new_storylines=["This week's story"], now="2025-10-25T08:00:00+00:00")
+    assert [s.title for s in digest_of(store).storylines] == ["This week's story"]
 
 
 def test_build_digest_is_pure_and_skips_unreadable_rows():

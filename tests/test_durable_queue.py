@@ -102,11 +102,7 @@ def test_sigkill_mid_batch_then_restart_loses_nothing_and_posts_nothing_twice(tm
         for i in range(LINKS):
             article_server.html(f"/story/{i}", article_html(i), delay=PAGE_DELAY)
         db = tmp_path / "bot.db"
-        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
-        env = {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(db), "SLACK_BOT_TOKEN": BOT_TOKEN,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url, "PORT": "0",
-               "BRIEFBOT_HOST": "127.0.0.1", "BRIEFBOT_FETCH_ALLOW": "127.0.0.1", "BRIEFBOT_WORKERS": "2",
-               "BRIEFBOT_FETCH_TIMEOUT": "10"}
+        env = _bot_env(db, fake)
 
         first = BotProcess(env, tmp_path)
         procs.append(first)
@@ -179,6 +175,51 @@ def test_sigkill_mid_batch_then_restart_loses_nothing_and_posts_nothing_twice(tm
               f"{sum(before.values())} replies posted, jobs {dict(states_at_kill)}; all {LINKS} replied at "
               f"{finished - started:.1f}s (restart took {finished - killed:.1f}s); briefs {briefs}, errors {errors}; "
               f"article fetches {len(article_server.requests)}")
+    finally:
+        for proc in procs:
+            proc.stop()
+        fake.stop()
+
+
+def _bot_env(db: Path, fake: FakeSlack) -> dict:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "SYSTEMROOT")}
+    return {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(db), "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake.api_url, "PORT": "0",
+            "BRIEFBOT_HOST": "127.0.0.1", "BRIEFBOT_FETCH_ALLOW": "127.0.0.1", "BRIEFBOT_WORKERS": "2",
+            "BRIEFBOT_FETCH_TIMEOUT": "10"}
+
+
+def test_a_second_briefbot_run_leaves_the_first_ones_running_job_alone(tmp_path, article_server):  # noqa: F811
+    """Two `briefbot run`s on one database: the second starts while the first is fetching a slow page. The
+    job is under the first one's live lease, so the second neither requeues nor runs it: the page is
+    fetched once and answered once. (Without leases the second's start-up put it back in the queue.)"""
+    article_server.html("/slow", article_html(3), delay=4.0)
+    fake = FakeSlack().start()
+    procs: list[BotProcess] = []
+    try:
+        db = tmp_path / "bot.db"
+        env = _bot_env(db, fake)
+        first = BotProcess(env, tmp_path)
+        procs.append(first)
+        events = SlackEvents(f"http://127.0.0.1:{first.port()}")
+        event = events.message(f"<{article_server.url('/slow')}>")
+        assert events.event(event).status == 200
+        fake.wait_for(lambda: article_server.count("/slow") == 1 and _job_states(db)["running"] == 1)
+
+        second = BotProcess(env, tmp_path)  # recovery runs before it listens
+        procs.append(second)
+        second.port()
+        assert _job_states(db) == Counter({"running": 1})
+        fake.wait_for(lambda: _job_states(db) == Counter({"done": 1}), timeout=20)
+        time.sleep(1.5)  # a poll interval of both processes: a wrongly requeued job would be claimed by now
+        assert article_server.count("/slow") == 1
+        assert len(fake.posts("C0NEWS", event["ts"])) == 1
+        conn = sqlite3.connect(db)
+        try:
+            attempts = conn.execute("select attempts from jobs").fetchone()
+        finally:
+            conn.close()
+        assert attempts == (1,)  # run once, by the first process
     finally:
         for proc in procs:
             proc.stop()

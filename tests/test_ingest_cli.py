@@ -42,14 +42,15 @@ def test_ingest_url_prints_the_brief_json_contract(run, article_server):
     result = run("ingest", article_server.url("/news/hold?utm_source=x"), "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"id", "url", "title", "source", "published", "tldr", "key_points", "open_questions",
-                         "storylines", "events", "entities", "backend"}
+    assert set(data) == {"id", "url", "title", "source", "published", "language", "tldr", "key_points",
+                         "open_questions", "storylines", "events", "entities", "backend"}
+    assert data["language"] == "en"
     assert data["id"] == "B1"
     assert data["url"] == article_server.url("/news/hold")  # tracking parameter removed
     assert data["title"] == "Central bank holds rates as inflation cools"
     assert data["published"] == "2025-10-27"
     assert data["backend"] == "embedded"
-    assert 3 <= len(data["key_points"]) <= 5
+    assert 2 <= len(data["key_points"]) <= 3 and data["tldr"] not in data["key_points"]
     assert any("unclear whether" in q for q in data["open_questions"])
     assert [e["date"] for e in data["events"]] == ["2025-10-29"]  # "on Wednesday", from Monday 27 Oct
 

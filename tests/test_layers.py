@@ -1,6 +1,6 @@
 """Imports point down: a module may import its own layer or a lower one, never a higher one.
 
-The layers, low to high (ARCHITECTURE.md): `storage`, `prompts`, then `bot.errors`/`bot.clock`/`bot.config`,
+The layers, low to high (ARCHITECTURE.md): `storage`, `prompts`, then `bot.errors`/`bot.clock`/`bot.config`/`bot.retry`,
 then `bot.pipeline`, `bot.backends`, `bot.services`/`bot.worker`/`bot.schedules`, `bot.slack`/`bot.scheduler`,
 `bot.cli`, and `bot.__main__` on top. The source is read with `ast` (imports inside functions count too),
 nothing is imported, so a lazy import cannot hide an upward edge. A module missing from `LAYERS` fails the
@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "bot.config": 1,
     "bot.pricing": 1,
     "bot.logs": 1,
+    "bot.retry": 1,
     "bot.pipeline": 2,
     "bot.backends": 3,
     "bot.services": 4,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+import time
 
 from bot.clock import FixedClock
 from bot.errors import FetchError
@@ -72,6 +73,8 @@ def test_a_job_that_already_replied_never_replies_twice(settings, clock, fake_sl
 
 
 def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
+    """A reset connection is an outage: the job waits out a backoff (on the injected clock) and runs again
+    without using an attempt; a 404 is a final answer: failed at once, told once."""
     store = Store(tmp_path / "q.db")
     clock = FixedClock(dt.datetime(2025, 10, 27, 8, 0, tzinfo=dt.UTC))
     seen: list[tuple[int, int]] = []
@@ -80,7 +83,7 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
 
     def handler(job):
         seen.append((job["id"], job["attempts"]))
-        if job["source"] == "flaky" and job["attempts"] < 2:
+        if job["source"] == "flaky" and job["retries"] < 1:
             raise ConnectionError("reset by peer")
         if job["source"] == "bad":
             raise FetchError("HTTP 404 from the site")
@@ -92,18 +95,31 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
 
     pool = WorkerPool(store, handler, lambda job, reason: failed.append((job["source"], reason)), clock,
                       workers=2, max_attempts=3, poll_seconds=0.05, on_done=on_done)
-    store.enqueue_job({"source": "flaky", "channel": "C", "message_ts": "1.1", "kind": "link"}, NOW)
-    store.enqueue_job({"source": "bad", "channel": "C", "message_ts": "1.1", "kind": "link"}, NOW)
+    flaky, _ = store.enqueue_job({"source": "flaky", "channel": "C", "message_ts": "1.1", "kind": "link"}, NOW)
+    store.enqueue_job({"source": "bad", "channel": "C2", "message_ts": "1.1", "kind": "link"}, NOW)
     pool.start()
     pool.wake()
     try:
+        waiting = _poll(lambda: (row := job_row(store, flaky))["state"] == "queued" and row["not_before"] and row)
+        assert "2025-10-27T08:00:02" <= waiting["not_before"] <= "2025-10-27T08:00:05"  # the first backoff
+        assert not finished.wait(0.3)  # the clock has not moved: it is not retried yet
+        clock.advance(seconds=5)
         assert finished.wait(10)
     finally:
         pool.stop()
-    states = {j["source"]: (j["state"], j["attempts"]) for j in job_rows(store)}
-    assert states == {"flaky": ("done", 2), "bad": ("failed", 1)}
+    states = {j["source"]: (j["state"], j["attempts"], j["retries"]) for j in job_rows(store)}
+    assert states == {"flaky": ("done", 1, 1), "bad": ("failed", 1, 0)}  # the outage used no attempt
     assert failed == [("bad", "HTTP 404 from the site")]
     store.close()
+
+
+def _poll(predicate, timeout: float = 10.0):
+    """Wait (real time) for a worker thread to reach a state; the queue's own time is the fixed clock."""
+    deadline = time.monotonic() + timeout
+    while not (value := predicate()):
+        assert time.monotonic() < deadline, "condition not met"
+        time.sleep(0.02)
+    return value
 
 
 def _click(bot, action_id: str, value: dict, message_ts: str) -> int:

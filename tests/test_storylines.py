@@ -110,6 +110,50 @@ def test_titles_come_from_the_dominant_entity(name, expected):
     assert 2 <= len(title.split()) <= 5
 
 
+TRADE_TITLE = "Commerce Secretary hails US-China trade breakthrough"
+TRADE_TEXT = (
+    "Commerce Secretary Dana Ortiz said on Monday that US and Chinese negotiators had settled the main trade "
+    "disputes. The Commerce Secretary said China would resume purchases of US soybeans. Commerce officials "
+    "expect the trade framework to cover export controls and shipping fees.\n\n"
+    "Trade between the two countries fell sharply last year as tariffs rose. Analysts said the trade truce "
+    "could lift exporters in both countries, but the details of the trade deal remain unclear.\n\n"
+    "Farm groups welcomed the trade news, and soybean futures rose in Chicago."
+)
+
+
+def test_a_title_names_the_story_not_the_phrase_its_opening_repeats():
+    entities = find_entities(f"{TRADE_TITLE}\n\n{TRADE_TEXT}")
+    title = storyline_title(TRADE_TITLE, summarize(TRADE_TEXT), entities, TRADE_TEXT)
+    assert title == "US–China trade"
+
+
+def test_titles_never_end_on_a_function_word_in_any_language():
+    from bot.pipeline.storylines import foreign_title
+
+    german = ("Die Wirtschaft in Deutschland wächst wieder. Die Exporte der Industrie stiegen im Oktober, "
+              "und die Wirtschaft rechnet mit einem besseren Jahr. Die Industrie meldet mehr Aufträge.")
+    title = foreign_title("Wirtschaft wächst wieder", german, "de")
+    assert title.split()[0] == "Wirtschaft" and not {"die", "der", "und", "mit"} & set(title.lower().split())
+    japanese = "日本銀行は金融政策決定会合で政策金利を据え置いた。日本銀行の総裁は追加利上げに慎重な姿勢を示した。"
+    title = foreign_title("日本銀行、政策金利を据え置き", japanese, "ja")
+    assert title.startswith("日本銀行") and "。" not in title and len(title) <= 20
+
+
+def test_generic_words_alone_never_join_two_stories():
+    """Two unrelated reports that share only generic market words and no name open separate storylines."""
+    first_title, first = "Harbour city opens a ferry terminal", (
+        "Portvale opened its new ferry terminal on Monday, and officials said growth in visitor numbers and "
+        "strong markets for local goods justified the cost. Prices for tickets will rise next year.")
+    second_title, second = "Mining group reports strong quarter", (
+        "Ardent Minerals reported strong growth in its quarterly sales as markets for copper recovered. "
+        "Prices rose for a third quarter and officials said demand would stay strong next year.")
+    ref = StorylineRef(id="S1", title="Portvale ferry", recent_text=f"{first_title} {first}",
+                       entities=tuple(find_entities(f"{first_title}\n\n{first}")))
+    result = assign_storylines(second_title, summarize(second), find_entities(f"{second_title}\n\n{second}"),
+                               [ref], second)
+    assert result.existing == [] and result.new_titles
+
+
 def test_labelled_set_precision_and_recall_stay_high():
     """Regression guard for the tuned threshold, over the whole labelled set replayed in date order."""
     import sys

@@ -1,8 +1,10 @@
 """The brief as data: rows for the store, the JSON contract, and the plain-text rendering.
 
 The JSON shape is a contract read by other issues and outside checks:
-{"id","url","title","source","published","tldr","key_points","open_questions","storylines":[{"id","title"}],
- "events":[{"title","date","precision","time","timezone","evidence"}],"entities","backend"}
+{"id","url","title","source","published","language","tldr","key_points","open_questions",
+ "storylines":[{"id","title"}],"events":[{"title","date","precision","time","timezone","evidence"}],"entities",
+ "backend"}
+`language` is the ISO 639-1 code the text was detected in ("und" when it could not be told).
 Keys are never missing; lists may be empty.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.pipeline.language import UNDETERMINED, language_note
 from bot.pipeline.models import EVENT_FIELDS, BriefDraft
 from bot.pipeline.zones import short_zone
 
@@ -37,6 +40,7 @@ def brief_json(record: dict) -> dict:
         "title": record.get("title") or "",
         "source": record.get("site") or _host(record.get("url")),
         "published": record.get("published"),
+        "language": record.get("language") or UNDETERMINED,
         "tldr": record["tldr"],
         "key_points": list(record.get("key_points") or []),
         "open_questions": list(record.get("open_questions") or []),
@@ -89,6 +93,9 @@ def format_brief_text(record: dict) -> str:
     if data["url"]:
         lines.append(f"    {data['url']}")
     lines.append("")
+    note = language_note(data["language"], data["backend"])
+    if note:
+        lines.append(f"Note: {note}")
     lines.append(f"TL;DR: {data['tldr']}")
     points = points_besides_tldr(record)
     if points:

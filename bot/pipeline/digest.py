@@ -8,8 +8,9 @@ database; `compose_digest` is the thin wrapper that reads the rows from the stor
     given a made-up day. A coarse event whose day another brief has since named (same event by the
     `merge_events` rule, on a day inside its week/month) is folded into that day's event.
   * The same event from several briefs is one event with all its sources (`merge_events`).
-  * "Storylines": storylines with briefs new since the channel's previous posted digest (the ledger), each
-    with its newest TL;DR; "Open questions": the newest open questions of visible briefs.
+  * "Storylines": storylines with briefs new since the channel's previous posted digest (the ledger) and
+    published in the 7 days before the digest date, each with its newest TL;DR; "Open questions": the
+    newest open questions of visible briefs published in those 7 days.
 Renderers (this text one, Slack Block Kit elsewhere) read the dataclasses; `to_json` is the JSON contract.
 """
 
@@ -29,6 +30,7 @@ from bot.pipeline.models import Event
 from bot.pipeline.periods import PRECISIONS, period_of
 from bot.pipeline.zones import resolve_timezone, short_zone
 
+LOOKBACK_DAYS = 7  # "Storylines" and "Open questions" cover the briefs of the week before the digest
 
 @dataclass(frozen=True)
 class DigestEvent:
@@ -339,22 +341,27 @@ def compose_digest(
 ) -> Digest:
     """Read what the digest of `channel` for the morning of `date` needs and compose it.
 
-    `since` (storylines with briefs newer than this) defaults to the channel's previous posted digest in
-    the ledger, else to midnight `days` days before `date` in `timezone`.
+    "Storylines" and "Open questions" look back, not ahead: only briefs published in the `LOOKBACK_DAYS`
+    before `date` (through `date` itself) count, so a 2019 article briefed today never reaches a 2025
+    digest. Storylines also need a brief stored after `since`, which defaults to the channel's previous
+    posted digest in the ledger and is never earlier than midnight `LOOKBACK_DAYS` before `date` in
+    `timezone`.
     """
     if days < 1:
         raise ValueError("days must be at least 1")
-    if since is None:
-        previous = store.last_posted_digest(channel, before_date=date.isoformat()) if channel else None
-        if previous and (previous.get("posted_at") or previous.get("claimed_at")):
+    zone = resolve_timezone(timezone) or zoneinfo.ZoneInfo("UTC")  # a bad zone must not break it
+    earliest = dt.datetime.combine(date - dt.timedelta(days=LOOKBACK_DAYS), dt.time(), zone)
+    if since is None and channel:
+        previous = store.last_posted_digest(channel, before_date=date.isoformat())
+        if previous:
             since = previous.get("posted_at") or previous.get("claimed_at")
-        else:
-            zone = resolve_timezone(timezone) or zoneinfo.ZoneInfo("UTC")  # a bad zone must not break it
-            since = dt.datetime.combine(date - dt.timedelta(days=days), dt.time(), zone)
+    since_iso = max(filter(None, [_since_iso(since), _since_iso(earliest)]))
+    window = {"published_from": (date - dt.timedelta(days=LOOKBACK_DAYS)).isoformat(),
+              "published_to": date.isoformat()}
     lo, hi = query_window(date, days)
     events = store.digest_events(team=team, channel=channel, start=lo.isoformat(), end=hi.isoformat())
-    storylines = store.digest_storylines(team=team, channel=channel, since=_since_iso(since))
-    questions = store.digest_open_questions(team=team, channel=channel, limit=question_limit)
+    storylines = store.digest_storylines(team=team, channel=channel, since=since_iso, **window)
+    questions = store.digest_open_questions(team=team, channel=channel, limit=question_limit, **window)
     return build_digest(date, days, events, storylines, questions, timezone)
 
 

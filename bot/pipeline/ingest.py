@@ -23,6 +23,8 @@ from bot.pipeline.briefs import draft_row
 from bot.pipeline.chunks import chunk_text
 from bot.pipeline.extract import article_from_text, extract_html
 from bot.pipeline.fetch import FetchPolicy, canonical_url, fetch, find_canonical_link
+from bot.pipeline.gate import check_prose, check_size
+from bot.pipeline.language import UNDETERMINED
 from bot.pipeline.models import EVENT_FIELDS, Article, BriefContext, BriefDraft, StorylineRef
 from bot.pipeline.storylines import assign_storylines
 from bot.pipeline.summarize import summarize
@@ -109,7 +111,9 @@ class Ingestor:
         else:
             if not source.value.strip():
                 raise InputError("no text given")
+            check_size(len(source.value.encode("utf-8", "surrogatepass")), "the text")
             article = article_from_text(source.value)
+        article = _gated(article)
         if published:
             article = replace(article, published=published)
         if article.url and article.url != url:  # rel=canonical pointed elsewhere
@@ -177,6 +181,7 @@ class Ingestor:
             raise InputError("no such file")
         if path.is_dir():
             raise InputError("is a directory, not a file")
+        check_size(path.stat().st_size, "the file")
         data = path.read_bytes()
         if b"\x00" in data[:8192]:
             raise InputError("binary file; give an .html, .txt or .md file")
@@ -247,9 +252,11 @@ class Ingestor:
         if not same_team or len(existing_ids) < len(shared):
             # Another team's brief, or storylines this conversation may not see (begun in a private channel
             # or a DM): match the storylines visible here, cheaply and without a model call.
-            summary = summarize(article_row["text"])
+            language = article_row.get("language")
+            summary = summarize(article_row["text"], language=language)
             refs = [StorylineRef(id=s["id"], title=s["title"]) for s in visible]
-            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"])
+            assignment = assign_storylines(other["title"] or "", summary, other["entities"], refs, article_row["text"],
+                                           language=language)
             existing_ids, new_titles = list(assignment.existing), list(assignment.new_titles)
         brief = {
             "tldr": other["tldr"],
@@ -280,6 +287,17 @@ class Ingestor:
         import zoneinfo
 
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+
+
+def _gated(article: Article) -> Article:
+    """The article if it reads as prose (else the gate's `InputError`), with the language its text is in.
+
+    The text decides the language, not the page's `lang` attribute (sites declare "en" on every page); the
+    attribute only stands in when the text is too short to tell.
+    """
+    guess = check_prose(article.text)
+    language = guess.code if guess.code != UNDETERMINED else (article.language or UNDETERMINED)
+    return replace(article, language=language)
 
 
 def _article_row(article: Article, digest: str) -> dict:

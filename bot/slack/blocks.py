@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 
 from bot.pipeline.briefs import points_besides_tldr, when_label
+from bot.pipeline.language import language_note
 from bot.slack.mrkdwn import escape, link, one_line, truncate
 
 MAX_BLOCKS = 50  # per message
@@ -147,6 +148,7 @@ def brief_message(record: dict, *, offer_ai_retry: bool = False) -> Message:
         escape(record.get("author") or ""),
         escape(record.get("published") or (record.get("created_at") or "")[:10]),
         f"`{record['id']}` · {escape(record.get('backend') or '')}",
+        escape(language_note(record.get("language"), record.get("backend") or "") or ""),
     ))
     buttons = []
     first_open = next((s for s in storylines if s.get("status") == "open"), None)

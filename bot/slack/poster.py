@@ -11,7 +11,7 @@ token) and reported back as `None` / False, so one bad channel can't stop a work
 slack_sdk's `RateLimitErrorRetryHandler`, which waits for `Retry-After`.
 
 `post` is the exception: when Slack is only unavailable for now (still rate limited after those retries,
-a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker requeues the job instead of
+a 5xx, a dropped connection) it raises `SlackUnavailable`, so the worker holds the job back with backoff instead of
 finishing it without its reply. Each reply carries message metadata naming what it answers, so after a
 crash between posting and recording, `find_reply` can ask the thread (or, for a reply with no thread,
 the channel's history) whether the reply went out.
@@ -30,6 +30,8 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 
+from bot.errors import Unavailable
+from bot.retry import is_transient
 from bot.slack.blocks import Message, notice
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,6 @@ DEFAULT_API_URL = "https://slack.com/api/"
 UNREACHABLE = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action", "cannot_reply_to_message"}
 # Errors about the message itself: retry once as a short plain notice.
 TOO_BIG = {"msg_too_long", "msg_blocks_too_long", "invalid_blocks", "invalid_blocks_format", "too_many_blocks"}
-# Errors that say "not now" rather than "no": the job is retried later (the replies table keeps it once).
-TRANSIENT = {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable",
-             "request_timeout"}
 # Errors a retry cannot fix: the bot is out of the channel or its token is dead. Logged, not retried.
 PERMANENT = {"not_in_channel", "channel_not_found", "is_archived", "invalid_auth", "account_inactive",
              "token_revoked", "not_authed", "missing_scope", "restricted_action"}
@@ -49,7 +48,7 @@ REPLY_EVENT = "briefbot_reply"  # message metadata event type on every job reply
 HISTORY_PAGES = 5  # how far back `find_reply` looks for a reply with no thread: 5 × 200 messages
 
 
-class SlackUnavailable(RuntimeError):
+class SlackUnavailable(Unavailable):
     """Slack could not take a post right now; retrying the job later may succeed."""
 
 
@@ -96,12 +95,6 @@ def is_too_big(err: BaseException) -> bool:
     return error_code(err) in TOO_BIG
 
 
-def _transient(err: Exception) -> bool:
-    if isinstance(err, SlackApiError):
-        return err.response.status_code == 429 or err.response.status_code >= 500 or _error(err) in TRANSIENT
-    return isinstance(err, OSError)  # refused or reset connections, timeouts (URLError is an OSError)
-
-
 def _marked(messages: list[dict] | None, marker: dict) -> str | None:
     """The ts of the first message carrying `marker` in its metadata."""
     for message in messages or []:
@@ -137,7 +130,7 @@ class Poster:
         except Exception as err:  # noqa: BLE001 - Slack errors, timeouts, refused connections alike
             code = _error(err)
             log.warning("chat.postMessage failed in channel %s: %s", channel, code)
-            if _transient(err):
+            if is_transient(err):  # "not now" rather than "no": the worker retries the job later
                 raise SlackUnavailable(f"Slack unavailable ({code})") from None
             if code in TOO_BIG:
                 short = notice("The reply was too long for Slack and could not be posted in full.")

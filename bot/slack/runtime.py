@@ -93,7 +93,9 @@ class SlackRuntime:
         self.pool = WorkerPool(services.store, job_context(handler), job_context(failed), services.clock,
                                workers=workers or settings.workers, max_attempts=settings.max_attempts,
                                poll_seconds=poll_seconds, on_done=job_context(self.jobs.done),
-                               yield_to=self.in_flight.wait_idle)
+                               yield_to=self.in_flight.wait_idle,
+                               retry_window_seconds=settings.retry_window_seconds,
+                               retention_days=settings.retention_days)
         self.digests = DigestScheduler(services, self.poster)
         self.ctx = SlackContext(services=services, poster=self.poster, gate=self.gate, reactor=self.reactor,
                                 writer=self.writer, wake=self.pool.wake, schedule_changed=self.schedule_changed,

@@ -47,3 +47,9 @@ def bulk_load(store: Store, *, articles: list[dict], briefs: list[dict], chunks:
 def forget_term_frequencies(store: Store) -> None:
     """Drop the store's cached word counts, so a bench measures retrieval's cold path."""
     store.__dict__.pop("_df_cache", None)
+
+
+def bulk_jobs(store: Store, jobs: list[dict]) -> None:
+    """Insert many finished or queued `jobs` rows in one transaction (benches)."""
+    with store.write() as db:
+        db["jobs"].insert_all(jobs, batch_size=2000)
