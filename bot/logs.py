@@ -5,8 +5,8 @@ message`; `json` writes one JSON object a line with `ts`, `level`, `logger`, `me
 `job_id` (and `exc` for a traceback), for a log pipeline to index. Timestamps are UTC wall time of the
 record: logs say when something happened on this machine, so they do not go through the injected clock.
 
-The team, channel and job id come from a context set around each job (`job_context`), so a line deep in
-the pipeline still says which job it belongs to. What people wrote (questions, message text) is never
+The team, channel and job id come from a context the worker sets around each job (`log_context`), so a
+line deep in the pipeline still says which job it belongs to. What people wrote (questions, message text) is never
 logged at INFO or above; model and article text only at DEBUG.
 """
 
@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO
 
 FIELDS = ("team", "channel", "job_id")
@@ -33,17 +33,6 @@ def log_context(**fields) -> Iterator[None]:
         yield
     finally:
         _context.reset(token)
-
-
-def job_context(fn: Callable[..., object]) -> Callable[..., object]:
-    """Wrap a worker callback whose first argument is a `jobs` row: its logs name the job's team, channel
-    and id."""
-
-    def with_context(row: dict, *args, **kwargs):
-        with log_context(team=row.get("team") or None, channel=row.get("channel") or None, job_id=row.get("id")):
-            return fn(row, *args, **kwargs)
-
-    return with_context
 
 
 class ContextFilter(logging.Filter):

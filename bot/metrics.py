@@ -161,9 +161,9 @@ class Metrics:
             return result
 
         def failed(row: dict, reason: str) -> None:
+            on_failed(row, reason)  # when Slack can't take the error reply this raises: the job waits, uncounted
             with self._lock:
                 label = self._last_error.pop(row.get("id"), "interrupted")
             self.job_failures.labels(label).inc()
-            on_failed(row, reason)
 
         return handle, failed

@@ -83,3 +83,17 @@ def test_running_bot_logs_json_with_job_context_and_no_user_text_at_info(slack_b
                for e in about_job)
     at_info = [e for e in lines if e["level"] != "DEBUG"]
     assert not [e for e in at_info if "zebra-crossing-4471" in e["message"]]
+
+
+def test_the_workers_own_lines_name_the_job(slack_bot, captured):  # noqa: F811
+    buffer = captured("json")
+    fake, events = slack_bot.fake, slack_bot.events
+    fake.fail("chat.postMessage", "internal_error", channel="C0OTHER")  # Slack down for now: the job waits
+    assert events.event(events.message(f"<@{BOT_USER}> help", channel="C0OTHER")).status == 200
+
+    def retry_line():
+        entries = [json.loads(line) for line in buffer.getvalue().splitlines()]
+        return [e for e in entries if e["logger"] == "bot.worker" and "before retry" in e["message"]]
+
+    line = fake.wait_for(retry_line)[0]
+    assert line["team"] == "T0TEST" and line["channel"] == "C0OTHER" and isinstance(line["job_id"], int)

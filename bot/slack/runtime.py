@@ -19,7 +19,6 @@ from collections.abc import Callable
 
 from slack_sdk import WebClient
 
-from bot.logs import job_context
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import Metrics
 from bot.scheduler import DigestScheduler
@@ -90,9 +89,9 @@ class SlackRuntime:
                                          on_stage=self.metrics.observe_stage)
         self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
         handler, failed = self.metrics.count_failures(self.jobs, self.jobs.failed)
-        self.pool = WorkerPool(services.store, job_context(handler), job_context(failed), services.clock,
+        self.pool = WorkerPool(services.store, handler, failed, services.clock,
                                workers=workers or settings.workers, max_attempts=settings.max_attempts,
-                               poll_seconds=poll_seconds, on_done=job_context(self.jobs.done),
+                               poll_seconds=poll_seconds, on_done=self.jobs.done,
                                yield_to=self.in_flight.wait_idle,
                                retry_window_seconds=settings.retry_window_seconds,
                                retention_days=settings.retention_days)
