@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.logs import log_context
 from bot.slack.intake import EyesGate
 from bot.slack.poster import Poster
 
@@ -60,6 +61,7 @@ class Reactor:
 
     def _react(self, channel: str, ts: str, team: str | None) -> None:
         try:
-            self.poster.for_team(team).react(channel, ts, self.name)
+            with log_context(team=team, channel=channel):
+                self.poster.for_team(team).react(channel, ts, self.name)
         finally:
             self.gate.done(channel, ts)  # the worker may now swap the reaction, whatever happened
