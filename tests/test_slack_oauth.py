@@ -111,6 +111,10 @@ def test_two_workspaces_install_are_briefed_with_their_own_tokens_and_one_uninst
         channel = call.args.get("channel")
         if channel in ("C0ALPHA", "C0BETA"):
             assert fake.team_of(call) == {"C0ALPHA": ALPHA, "C0BETA": BETA}[channel], call.method
+    # App Home, opened in BETA: published with BETA's token.
+    assert beta.event({"type": "app_home_opened", "user": "U0READER", "tab": "home"}).status == 200
+    home = fake.wait_for(lambda: fake.calls_to("views.publish", user_id="U0READER"))[0]
+    assert fake.team_of(home) == BETA
 
     services.store.upsert_schedule(channel="C0ALPHA", team=ALPHA, time="08:00", timezone="UTC",
                                    days="mon,tue,wed,thu,fri", now=services.clock.utc_stamp())
