@@ -38,8 +38,9 @@ COPY manifest.json ./
 VOLUME ["/data"]
 EXPOSE 3000
 
-# In HTTP mode the bot answers GET /healthz; in Socket Mode there is no port, so the check passes trivially.
+# The bot answers GET /healthz on PORT in HTTP and Socket Mode alike: 200 when it can work, else 503 (which
+# urlopen raises on, failing the check) with the reasons.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import os, sys, urllib.request; sys.exit(0) if os.environ.get('SLACK_APP_TOKEN') else urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"
+    CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '3000'), timeout=4)"
 
 CMD ["briefbot", "run"]

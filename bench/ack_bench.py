@@ -106,8 +106,9 @@ def serve_target(kind: str, api_url: str) -> None:
     from bot.slack.http_server import SlackHTTPServer
 
     if kind == "bare":
-        server = SlackHTTPServer(bare_app(api_url), "127.0.0.1", 0,
-                                 health=lambda: {"ok": True, "jobs_pending": 0, "workers_busy": 0}).start()
+        server = SlackHTTPServer.for_app(
+            bare_app(api_url), SIGNING_SECRET, "127.0.0.1", 0,
+            health=lambda: (200, {"ok": True, "jobs_pending": 0, "workers_busy": 0})).start()
         print(json.dumps({"url": server.url}), flush=True)
         sys.stdin.read()
         server.stop()

@@ -36,6 +36,17 @@ BENCHES = [
            f"Lead-3 {_fmt(f.get('lead3_rouge1'), '.1f')} / {_fmt(f.get('lead3_rouge2'), '.1f')}")
           for f in d.get("held_out", []) if f.get("fold", "").startswith("tune")],
     ]),
+    ("brief_eval.py", [], lambda d: [
+        ("publication date accuracy (brief-dev)", _fmt(d.get("published_acc"), ".3f"), "≥ 0.98; was 0.923"),
+        ("events P (date + title) / date alone", f"{_fmt(d.get('events_P'), '.3f')} / {_fmt(d.get('events_P_date'), '.3f')}",
+         "≥ 0.85; was 0.269 / 0.923"),
+        ("events R (date + title) / date alone", f"{_fmt(d.get('events_R'), '.3f')} / {_fmt(d.get('events_R_date'), '.3f')}",
+         "≥ 0.80; was 0.333 / 0.889"),
+        ("answers right (lexical / paraphrase)",
+         f"{_fmt(d.get('qa_acc'), '.3f')} ({_fmt(d.get('qa_acc_lexical'), '.3f')} / "
+         f"{_fmt(d.get('qa_acc_paraphrase'), '.3f')})", ""),
+        ("off-topic questions left uncited", _fmt(d.get("noanswer_acc"), ".3f"), ""),
+    ]),
     ("timex_eval.py", [], lambda d: [
         ("time expressions span F1 (relaxed)", _fmt(d.get("span_f1"), ".1f"), "HeidelTime 90.3"),
         ("time expressions value accuracy", _fmt(d.get("value_acc"), ".1f"), "HeidelTime ≈ 86"),
@@ -65,6 +76,16 @@ BENCHES = [
         ("…same, 50 links already being briefed",
          f"{_fmt(d.get('bot_p50_ms'), '.1f')} / {_fmt(d.get('bot_p99_ms'), '.1f')} ms",
          f"ratio {_fmt(d.get('ratio_p99'), '.2f')}"),
+    ]),
+    ("attack_bench.py", [], lambda d: [
+        (f"attack: {d.get('requests')} malformed / slow / greedy requests",
+         f"{d.get('requests', 0) - len(d.get('unexpected') or [])} answered as expected",
+         "a 4xx (or 200-ignored) each; never a 500 or a dropped connection"),
+        ("attack: server RSS before / after three 100 MB uploads",
+         f"{_fmt(d.get('upload_rss_before_mb'))} / {_fmt(d.get('upload_rss_after_mb'))} MB", "flat (was 56 -> 202 MB)"),
+        ("/healthz p50 / max while 4 big pages are briefed",
+         f"{_fmt(d.get('health_p50_ms'), '.0f')} / {_fmt(d.get('health_max_ms'), '.0f')} ms",
+         "< 100 ms; Docker's check allows 4 s"),
     ]),
     ("queue_bench.py", [], lambda d: [
         (f"queue: team B's 1 job after team A's {d.get('burst')}", f"claimed #{_fmt(d.get('b_position'))}",
@@ -105,6 +126,7 @@ def run_one(script: str, args: list[str]) -> tuple[dict, float]:
 
 def main() -> int:
     rows: list[tuple[str, str, str]] = []
+    tables: list[str] = []  # a bench's own table (e.g. the attack's, request by request), printed after
     failed = False
     for script, args, describe in BENCHES:
         print(f"running {script} …", file=sys.stderr, flush=True)
@@ -114,6 +136,8 @@ def main() -> int:
             failed = failed or data["skipped"].startswith("failed")
             continue
         rows.extend(describe(data))
+        if data.get("table"):
+            tables.append(f"{script}:\n{data['table']}")
         print(f"  done in {elapsed:.1f} s", file=sys.stderr, flush=True)
     width = [max(len(r[i]) for r in rows + [("figure", "value", "target / baseline")]) for i in range(3)]
     line = "+".join("-" * (w + 2) for w in width)
@@ -121,6 +145,8 @@ def main() -> int:
     print(f"|{line}|")
     for figure, value, target in rows:
         print(f"| {figure:<{width[0]}} | {value:<{width[1]}} | {target:<{width[2]}} |")
+    for table in tables:
+        print(f"\n{table}")
     return 1 if failed else 0
 
 

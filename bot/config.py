@@ -76,6 +76,11 @@ class Settings:
     skip_empty_digest: bool = False
     digest_image: bool = False
     log_level: str = "INFO"
+    http_threads: int = 8
+    http_connections: int = 1000
+    http_timeout: float = 10.0
+    health_max_queue_age: int = 900
+    slack_connect_max_wait: float = 60.0
     log_format: str = "text"  # text | json
 
     @property
@@ -279,6 +284,22 @@ class Environment(BaseSettings):
         "seconds, more than 0 and up to 600", "20")
     log_level: Annotated[str, BeforeValidator(_log_level)] = _env(
         "BRIEFBOT_LOG_LEVEL", "INFO", "logging level", "one of " + ", ".join(LOG_LEVELS) + " (any case)")
+    http_threads: Annotated[int, _whole(1, 256)] = _env(
+        "BRIEFBOT_HTTP_THREADS", 8, "HTTP worker threads running bolt (/healthz has a thread of its own)",
+        "a whole number from 1 to 256")
+    http_connections: Annotated[int, _whole(10, 100_000)] = _env(
+        "BRIEFBOT_HTTP_CONNECTIONS", 1000, "open HTTP connections at most; past it new ones wait in the backlog",
+        "a whole number from 10 to 100000")
+    http_timeout: Annotated[float, _seconds(0, 30)] = _env(
+        "BRIEFBOT_HTTP_TIMEOUT", 10.0,
+        "seconds for a request to arrive whole (else 408) and for an idle connection to stay open",
+        "seconds, more than 0 and up to 30", "10")
+    health_max_queue_age: Annotated[int, BeforeValidator(_duration)] = _env(
+        "BRIEFBOT_HEALTH_MAX_QUEUE_AGE", 900, "/healthz answers 503 when the oldest queued job has waited longer",
+        "a duration from 0 to 24h, like 15m, 900 (seconds)", "15m")
+    slack_connect_max_wait: Annotated[float, _seconds(0, 3600)] = _env(
+        "BRIEFBOT_SLACK_CONNECT_MAX_WAIT", 60.0, "longest pause between attempts to reach Slack at start-up",
+        "seconds, more than 0 and up to 3600", "60")
     log_format: Annotated[str, BeforeValidator(_log_format)] = _env(
         "BRIEFBOT_LOG_FORMAT", "text", "`json`: one JSON object a line (see Logs and metrics)",
         "text or json (any case)")

@@ -23,6 +23,7 @@ import sqlite_utils
 
 from storage.briefs import BriefStore
 from storage.db import connect
+from storage.health import DatabaseHealth, probe_database
 from storage.jobs import JobStore
 from storage.migrations import migrate
 from storage.replies import ReplyStore
@@ -47,6 +48,10 @@ class Store(BriefStore, SearchStore, StorylineStore, JobStore, ReplyStore, Sched
     def close(self) -> None:
         with self._lock:
             self.db.close()
+
+    def health(self, now: str) -> DatabaseHealth:
+        """A rolled-back write and the queue's age, on a connection of its own (see storage/health.py)."""
+        return probe_database(self.path, now)
 
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite_utils.Database]:

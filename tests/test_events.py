@@ -82,7 +82,7 @@ def test_week_and_month_precision():
     assert got == {
         ("US jobs report", dt.date(2025, 11, 3), "week"),
         ("BoJ rate decision", dt.date(2025, 10, 1), "month"),
-        ("Brazil election", dt.date(2026, 10, 1), "month"),
+        ("Brazil holds an election", dt.date(2026, 10, 1), "month"),
     }
 
 
@@ -143,3 +143,102 @@ def test_hedged_mentions_make_no_event():
     text = "It remains unclear whether the Fed will signal a further cut in December. The Fed meets on Wednesday."
     events = extract_events(text, dt.date(2025, 10, 27))
     assert [(e.precision, e.date.isoformat()) for e in events] == [("day", "2025-10-29")]
+
+
+# ------------------------------------------------------------------------------------------------ titles
+# An article of our own words with the constructions real week-ahead pages use (see issue 12).
+OWN_WEEK_AHEAD = """Europe's leaders gather as markets wait on the central banks
+
+European shares edged higher on Monday as investors weighed a busy calendar of diplomacy and policy.
+
+The Week Ahead
+
+Prime Minister Keir Starmer, who meets with President Emmanuel Macron Tuesday, has promised closer defence ties.
+The European Central Bank's rate decision on Thursday will set the tone for bond markets.
+Investors are also watching Friday's expected meeting between Chancellor Friedrich Merz and Prime Minister Giorgia Meloni in Rome.
+Analysts expect a calm session once Merz and Meloni meet Friday.
+Exporters' hopes will rise or fall regardless of this week's negotiations.
+I think this will be the cheapest week for flights on Wednesday.
+"""
+
+
+def test_own_week_ahead_gives_only_the_real_events():
+    events = extract_events(OWN_WEEK_AHEAD, MON)
+    assert [(e.date, e.title, e.precision) for e in events] == [
+        (dt.date(2025, 10, 28), "Starmer meets Macron", "day"),  # relative clause "who meets ... Tuesday"
+        (dt.date(2025, 10, 30), "ECB rate decision", "day"),
+        (dt.date(2025, 10, 31), "Merz–Meloni meeting", "day"),  # the same meeting twice, merged
+    ]
+    titles = " ".join(e.title for e in events)
+    assert "Week Ahead" not in titles  # a subheading is not a sentence
+    assert "negotiations" not in titles  # "this week's negotiations": no action
+    assert "flights" not in titles  # first-person chatter
+
+
+def test_titles_take_actor_and_action_from_the_clause():
+    text = (
+        "Carmakers crowd into the Los Angeles Auto Show this week. The show opens to the public on Friday.\n\n"
+        "Toyota brought a new RAV4. The 2026 RAV4, which goes on sale in late January, gets a larger screen.\n\n"
+        "Alibaba's listing ceremony is due to be held at the Hong Kong Stock Exchange next Tuesday."
+    )
+    got = {(e.date, e.title) for e in extract_events(text, dt.date(2025, 11, 19))}
+    assert got == {
+        (dt.date(2025, 11, 21), "Los Angeles Auto Show opens to the public"),  # "the show" named earlier
+        (dt.date(2026, 1, 1), "2026 RAV4 goes on sale"),
+        (dt.date(2025, 11, 25), "Alibaba holds its listing ceremony"),
+    }
+
+
+def test_descriptions_and_nameless_subjects_get_the_article_actor():
+    text = (
+        "Alibaba is raising up to $12.9 billion in Hong Kong. Alibaba said demand was strong. "
+        "The Chinese e-commerce giant is set to announce the terms of the deal later on Wednesday, "
+        "but investors expect a discount. Alibaba shares rose. Job cuts at Alibaba will be announced later this "
+        "week in divisions that do not support its core business."
+    )
+    got = {(e.date, e.title, e.precision) for e in extract_events(text, dt.date(2025, 11, 19))}
+    assert got == {
+        (dt.date(2025, 11, 19), "Alibaba announces the terms of the deal", "day"),  # same day: "later on"
+        (dt.date(2025, 11, 17), "Job cuts at Alibaba to be announced", "week"),
+    }
+
+
+def test_a_date_attached_to_an_event_noun_titles_the_noun():
+    text = ("Officials said the White House is weighing a delay to a scheduled Dec. 15 imposition of tariffs on "
+            "imported steel. Separately, OPEC is unlikely to agree to deeper cuts at a meeting with Russia next month.")
+    got = {(e.date, e.title, e.precision) for e in extract_events(text, dt.date(2025, 11, 20))}
+    assert got == {
+        (dt.date(2025, 12, 15), "White House: imposition of tariffs on imported steel", "day"),
+        (dt.date(2025, 12, 1), "OPEC meeting with Russia", "month"),
+    }
+
+
+def test_fallback_title_is_a_trimmed_clause_of_whole_words():
+    (e,) = extract_events("Whatever the weather, crowds of visitors and traders arriving by boat will fill the "
+                          "old harbour of Valletta to the brim on Saturday.", MON)
+    words = e.title.split()
+    assert 2 <= len(words) <= 8
+    assert words[-1].lower() not in ("to", "the", "a", "of", "on")
+    assert "event" not in e.title.lower() and '"' not in e.title
+    assert all(w.strip(":,").lower() in e.evidence.lower() for w in words)  # the sentence's own words
+
+
+def test_publication_day_needs_future_tense():
+    ref = dt.date(2025, 11, 19)
+    assert extract_events("Chelsea signed the goalkeeper today after a medical.", ref) == []
+    (e,) = extract_events("Chelsea will announce the signing later today.", ref)
+    assert (e.date, e.title) == (ref, "Chelsea announces the signing")
+
+
+def test_questions_and_negations_make_no_event():
+    text = ("Can you give me until tomorrow? The minister won't travel to Paris on Friday. "
+            "No rate hike is expected on Thursday.")
+    assert extract_events(text, MON) == []
+
+
+def test_calendar_lines_are_events_but_headings_are_not():
+    text = ("What to watch\n\nThe Week Ahead\n\nWednesday: Fed Rate Decision\n\n"
+            "29 November 2025 | 20 January 2026\n\nThe festival's artworks will light up the harbour on Friday.")
+    got = [(e.date, e.title) for e in extract_events(text, MON)]
+    assert got == [(dt.date(2025, 10, 29), "Fed rate decision"),
+                   (dt.date(2025, 10, 31), "Festival's artworks light up the harbour")]

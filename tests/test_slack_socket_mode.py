@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 from bot.slack import blocks
@@ -74,6 +76,7 @@ def _env(tmp_path: Path, api_url: str) -> dict:
     return {**keep, "PYTHONPATH": str(ROOT), "BRIEFBOT_DB": str(tmp_path / "socket.db"),
             "SLACK_APP_TOKEN": APP_TOKEN, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": api_url, "BRIEFBOT_FETCH_ALLOW": "127.0.0.1", "BRIEFBOT_LOG_LEVEL": "DEBUG",
+            "PORT": "0", "BRIEFBOT_HOST": "127.0.0.1",
             "BRIEFBOT_WORKERS": "2"}
 
 
@@ -105,6 +108,11 @@ def test_socket_mode_briefs_a_link_once_answers_help_and_stops_cleanly(tmp_path,
         try:
             bot.wait_line("connected in Socket Mode", timeout=60)
             socket_mode.wait_connected(timeout=10)
+            # Socket Mode has no events endpoint, but /healthz is served on PORT for the container's check.
+            (health_port,) = [int(m.group(1)) for line in bot.lines
+                              if (m := re.search(r"GET /healthz on 127\.0\.0\.1:(\d+)", line))]
+            with urllib.request.urlopen(f"http://127.0.0.1:{health_port}/healthz", timeout=10) as reply:
+                assert reply.status == 200 and json.loads(reply.read())["ok"] is True
             (opened,) = fake_slack.calls_to("apps.connections.open")
             assert opened.ok and opened.headers.get("Authorization") == f"Bearer {APP_TOKEN}"
             assert socket_mode.handshakes[0].path.startswith("/link/?ticket=fake-ticket")

@@ -24,6 +24,11 @@ def values(text: str, ref: dt.date = MON) -> dict[str, str]:
         ("The vote is scheduled for Friday.", "2025-10-31"),
         ("Officials met last Wednesday.", "2025-10-22"),
         ("The report comes out next Monday.", "2025-11-03"),
+        # The tense of a reporting tail, a relative clause or an earlier verb does not govern the date.
+        ("Details will be shared at a staff meeting on Friday, the chair said in a memo.", "2025-10-31"),
+        ("The paper reported details of the tour that stops in Leeds on Friday.", "2025-10-31"),
+        ("The prime minister, who meets the king Tuesday, has promised reforms.", "2025-10-28"),
+        ("Markets are pricing in optimism about Thursday's expected meeting.", "2025-10-30"),
     ],
 )
 def test_weekday_follows_tense(sentence, expected):

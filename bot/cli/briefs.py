@@ -43,7 +43,7 @@ def ingest_sources(app: AppContext, sources: list[str], *, published: dt.date | 
 def register(cli: click.Group) -> None:
     @cli.command(short_help="Brief URLs, files or stdin.")
     @click.argument("sources", nargs=-1, required=True)
-    @click.option("--published", callback=iso_date, help="Publication date (YYYY-MM-DD) if the page lacks one.")
+    @click.option("--published", callback=iso_date, help="Publication date (YYYY-MM-DD); overrides the date the page gives.")
     @click.option("--channel", help="Slack channel id to file the brief under.")
     @click.option("--json", "as_json", is_flag=True, help="Print JSON (an array when several sources).")
     @pass_app

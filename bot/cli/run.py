@@ -1,9 +1,11 @@
 """`briefbot run`: the Slack bot. Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT.
 
 HTTP mode serves `POST /slack/events`, `GET /healthz` and `GET /metrics` on BRIEFBOT_HOST:PORT (default
-0.0.0.0:3000), and with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET the install pages (`GET /slack/install`,
-`GET /slack/oauth_redirect`).
-Start-up stops with one `Error:` line naming every missing variable, and never prints a token.
+0.0.0.0:3000); Socket Mode serves `GET /healthz` and `GET /metrics` there. With SLACK_CLIENT_ID and
+SLACK_CLIENT_SECRET (many workspaces) both modes also serve the install pages (`GET /slack/install`,
+`GET /slack/oauth_redirect`), and no SLACK_BOT_TOKEN is needed. Start-up stops with one `Error:` line naming every missing
+variable or a token Slack refuses, and never prints a token; a Slack it cannot reach yet is retried with
+backoff, one log line per attempt, while /healthz answers 503 with the reason.
 """
 
 from __future__ import annotations
@@ -24,13 +26,6 @@ def missing_variables(settings) -> list[str]:
     return [name for name, attr in required if not getattr(settings, attr)]
 
 
-def _serve_http(runtime, host: str, port: int):
-    try:
-        return runtime.serve_http(host, port)
-    except OSError as err:
-        fail(f"cannot listen on {host}:{port}: {err.strerror or err}")
-
-
 def register(cli: click.Group) -> None:
     @cli.command(short_help="Run the Slack bot (HTTP, or Socket Mode).")
     @click.option("--host", default=None, help="Address to bind in HTTP mode (default: $BRIEFBOT_HOST or 0.0.0.0).")
@@ -43,19 +38,34 @@ def register(cli: click.Group) -> None:
         if missing:
             fail(f"missing {', '.join(missing)} — create the Slack app from manifest.json and set them "
                  "(see the README)")
-        from slack_bolt.error import BoltError
-
+        from bot.slack.health import Health
+        from bot.slack.http_server import HTTPLimits, SlackHTTPServer
         from bot.slack.runtime import SlackRuntime
+        from bot.slack.startup import SlackRefused, connect
 
-        try:
-            runtime = SlackRuntime(app.services)
-        except BoltError as err:  # auth.test failed: a wrong token or an unreachable SLACK_API_URL
-            fail(f"Slack refused the bot token or could not be reached: {err}")
-        runtime.start()
         stop = threading.Event()
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, lambda *_: stop.set())
+        # The HTTP server (in Socket Mode: /healthz alone) listens before Slack is asked anything, so a
+        # health check sees why the bot is not ready while start-up waits for Slack.
+        health = Health(app.services)
+        bind = (host or settings.host, settings.port if port is None else port)
         try:
+            server = SlackHTTPServer(*bind, health=health.report, limits=HTTPLimits.from_settings(settings)).start()
+        except OSError as err:
+            fail(f"cannot listen on {bind[0]}:{bind[1]}: {err.strerror or err}")
+        click.echo(f"briefbot: GET /healthz on {server.host}:{server.port}; connecting to Slack", err=True)
+        runtime = None
+        try:
+            try:
+                runtime = connect(lambda: SlackRuntime(app.services), stop=stop, on_wait=health.waiting,
+                                  max_wait=settings.slack_connect_max_wait)
+            except SlackRefused as err:
+                fail(f"Slack refused the bot token: {err}")
+            if runtime is None:  # stopped while waiting for Slack
+                return
+            runtime.start()
+            runtime.serve_metrics(server)
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
                 from slack_sdk.errors import SlackApiError
@@ -65,21 +75,24 @@ def register(cli: click.Group) -> None:
                     handler.connect()
                 except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
                     fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
+                if settings.oauth_enabled:  # the install pages are bolt's, through the HTTP server
+                    runtime.accept_events(server)
+                health.ready(runtime)
                 if handler.client.is_connected():
                     click.echo("briefbot: connected in Socket Mode", err=True)
                 else:  # slack_sdk logged why; its monitor asks for a new URL and retries every 10 s
                     click.echo("briefbot: Socket Mode WebSocket not open yet; retrying", err=True)
-                if settings.oauth_enabled:  # the install pages (and /metrics) need HTTP even in Socket Mode
-                    server = _serve_http(runtime, host or settings.host, settings.port if port is None else port)
-                    click.echo(f"briefbot: install pages on {server.host}:{server.port} (GET /slack/install, "
-                               "GET /metrics)", err=True)
                 stop.wait()
                 handler.close()
             else:
-                server = _serve_http(runtime, host or settings.host, settings.port if port is None else port)
+                runtime.accept_events(server)
+                health.ready(runtime)
                 install = ", GET /slack/install" if settings.oauth_enabled else ""
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
                            f"(POST /slack/events, GET /healthz, GET /metrics{install})", err=True)
                 stop.wait()
         finally:
-            runtime.stop()
+            server.stop()
+            health.close()
+            if runtime is not None:
+                runtime.stop()

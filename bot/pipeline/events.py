@@ -12,9 +12,14 @@ How it decides (kept rule-based so that it is predictable and testable):
   * Precision: a day gives "day"; an ISO week ("next week", "the week ahead") gives "week" (date = that
     Monday); a month ("later this month", "in December") gives "month" (date = the 1st). A sentence with
     a day-precision mention drops its coarser mentions. Nothing more than a year ahead.
-  * Title: actors (capitalised names, with well-known institutions abbreviated: Federal Reserve -> Fed,
-    Bank of Japan -> BoJ...) plus an action noun taken from the sentence ("rate decision", "meets X",
-    "summit", "jobs report"...), at most eight words.
+  * Not an event: a heading or subheading ("The Week Ahead"), a question, a negated clause ("won't
+    travel"), the writer's own first person ("I think ... on Friday"), a dated noun with no action
+    ("this week's negotiations"), a weekday in a past-tense clause, a record date ("of record Nov. 16").
+  * Title (event_titles, from the clause that holds the date): a central bank deciding -> "Fed rate
+    decision"; a date attached to an event noun -> that noun ("Trump–Xi meeting"); otherwise the clause's
+    subject, verb and object ("Alibaba holds its listing ceremony"), and failing that a trimmed clause of
+    whole words; a title that names nobody gets the article's actor or the speaker ("WeWork: job cuts to be
+    announced"). Meetings read "A meets B" / "A–B meeting", so one meeting told twice merges.
   * Clock time and zone come from a TIME mention of the same day ("at 2 p.m. ET" -> 14:00,
     America/New_York).
 """
@@ -25,6 +30,19 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 
+from bot.pipeline.clauses import clause_is_past, clause_of, event_noun_phrase
+from bot.pipeline.entities import find_entities
+from bot.pipeline.event_names import is_place, shorten_names
+from bot.pipeline.event_titles import (
+    capitalise,
+    clause_actor,
+    compose,
+    fit_words,
+    has_name,
+    lower_first,
+    title_for,
+    trimmed_clause,
+)
 from bot.pipeline.institutions import CENTRAL_BANKS, INSTITUTIONS
 from bot.pipeline.models import Event
 from bot.pipeline.periods import HORIZON_DAYS, mention_period
@@ -32,8 +50,6 @@ from bot.pipeline.sentences import split_sentences
 from bot.pipeline.timex import TZ_ABBREVIATIONS, find_times, tense_at
 
 __all__ = ["extract_events", "merge_events", "dedup_events", "event_key"]
-
-MAX_TITLE_WORDS = 8
 
 # Well-known people written family-name-first, or otherwise not shortened to their last word.
 _SHORT_NAMES = {"Xi Jinping": "Xi", "Li Qiang": "Li", "Kim Jong Un": "Kim", "Lee Jae-myung": "Lee"}
@@ -203,41 +219,149 @@ def _action(sentence: str, actors: list[str]) -> str | None:
     return None
 
 
-def _title(sentence: str, before: str = "") -> str:
-    actors = _actors(sentence)
-    for name in reversed(_referents(sentence, before)):
+def _bank_title(text: str, before: str) -> str | None:
+    """"Fed rate decision" / "BoJ policy decision" when a central bank decides in this clause."""
+    actors = _actors(text)
+    for name in reversed(_referents(text, before)):
         if name not in actors:
             actors.insert(0, name)
-    action = _action(sentence, actors)
     banks = [a for a in actors if a in CENTRAL_BANKS]
+    if not banks:
+        return None
+    literal = re.search(r"\b(rate|policy)\s+decision", text, re.I)  # the words the text uses win
+    action = f"{literal.group(1).lower()} decision" if literal else _action(text, actors)
     if action in ("policy decision", "rate decision"):
-        title = f"{banks[0]} {action}"
-    elif action in ("meeting", "summit"):
-        people = [a for a in actors if a not in CENTRAL_BANKS]
-        if action == "meeting" and len(people) >= 2 and re.search(r"\bmeets?\b|\bwill\s+meet\b", sentence):
-            title = f"{people[0]} meets {people[1]}"
-        elif len(people) >= 2:
-            title = f"{people[0]}–{people[1]} {action}"
-        elif people:
-            title = f"{people[0]} {action}"
-        elif banks:
-            title = f"{banks[0]} policy meeting"
-        else:
-            title = action.capitalize()
-    elif action:
-        who = actors[:2]
-        if action == "jobs report" and not who and re.search(r"U\.S\.|\bUS\b|\bAmerican\b", sentence):
-            who = ["US"]
-        title = f"{' '.join(who)} {action}".strip()
-        if not who:
-            title = title.capitalize()
-    elif actors:
-        title = " ".join(actors[:3]) + " event"
-    else:
-        words = re.sub(r"\s+", " ", sentence).strip().rstrip(".").split(" ")
-        title = " ".join(words[:MAX_TITLE_WORDS])
-    words = title.split()
-    return " ".join(words[:MAX_TITLE_WORDS])
+        return f"{banks[0]} {action}"
+    if action == "meeting" and re.search(r"\b(?:meets?|meeting)\b", text) and not [a for a in actors if a not in banks]:
+        return f"{banks[0]} policy meeting"
+    return None
+
+
+_MEETS = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?) (?:meets|is meeting|to meet)(?: with)?(?: [a-z]+)? "
+                    r"(?P<b>[A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*)?)(?: (?:in|at|on|for)\b.*)?$")
+_HOLDS_SUMMIT = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*) holds (?:a |an |the )?(?P<what>summit|talks|meeting) with "
+                           r"(?P<b>[A-Z][\w'’.\-]*)(?: (?:in|at|on|for)\b.*)?$")
+_BOTH_MEET = re.compile(r"^(?P<a>[A-Z][\w'’.\-]*) and (?P<b>[A-Z][\w'’.\-]*) (?:meet|hold talks|hold a summit)$")
+_BETWEEN = re.compile(r"\b(?P<what>meeting|summit|talks)\s+between\s+(?P<a>[A-Z][\w'’.\-]*)\s+and\s+"
+                      r"(?P<b>[A-Z][\w'’.\-]*)", re.I)
+
+
+def _canonical(title: str) -> str:
+    """The short forms digests group by: "Takaichi meets Trump", "Trump–Xi summit", "Trump–Xi meeting"."""
+    m = _MEETS.match(title)
+    if m:
+        return f"{m.group('a')} meets {m.group('b')}"
+    m = _HOLDS_SUMMIT.match(title)
+    if m:
+        return f"{m.group('a')}–{m.group('b')} {m.group('what')}"
+    m = _BOTH_MEET.match(title)
+    if m:
+        return f"{m.group('a')}–{m.group('b')} meeting"
+    m = _BETWEEN.search(title)
+    if m and m.group("a")[0].isupper() and m.group("b")[0].isupper():
+        return f"{m.group('a')}–{m.group('b')} {m.group('what').lower()}"
+    return title
+
+
+_SCHEDULED_WORD = re.compile(r"\b(?:expected|scheduled|planned|upcoming)\b", re.I)
+_QUESTION_END = re.compile(r"\?[\"'”’)\]]*\s*$")
+
+
+def _noun_title(words: list[str], article: str) -> str:
+    """An event noun phrase as a title: "The Federal Reserve's rate decision" -> "Fed rate decision"."""
+    text = shorten_names(" ".join(words), article)
+    out = [w for w in text.split() if w.lower() not in ("a", "an", "the", "some", "expected", "scheduled", "planned",
+                                                         "upcoming", "its", "their", "his", "her")]
+    out = [re.sub(r"['’]s$", "", w) if w[:1].isupper() else w for w in out]
+    title = _canonical(" ".join(out))
+    return capitalise(compose(title.split(), [], []))
+
+
+def _title(sentence: str, span: tuple[int, int], before: str, article: str, topic: list[str],
+           others: tuple[tuple[int, int], ...] = (), weekday_only: bool = False) -> str | None:
+    """The event's title, or None when the clause holding the date announces nothing (see event_titles)."""
+    if _QUESTION_END.search(sentence) or _first_person_outside_quotes(sentence[:span[0]]):
+        return None  # a question, or the writer's own chatter ("I hope that, whatever happens today, ...")
+    clause = clause_of(sentence, span, others)
+    if not clause.tokens:
+        return None
+    clause_text = " ".join(t.text for t in clause.tokens)
+    context = before + sentence[:span[0]]
+    if weekday_only and clause_is_past(clause):
+        return None  # "got a call at 0.20am on Thursday": a weekday in a past-tense clause is last week's
+    noun = event_noun_phrase(sentence, span)
+    if noun and noun[1] == "possessive":
+        text = shorten_names(" ".join(noun[0]), article)
+        if not noun[0] or not (has_name(text.split(), article) or _SCHEDULED_WORD.search(text)):
+            return None  # "this week's negotiations": a dated noun, no action
+        return _bank_title(text, before) or _finish(_noun_title(noun[0], article))
+    bank = _bank_title(clause_text, context)
+    if bank:
+        return bank
+    if noun and noun[1] in ("subject", "before"):
+        title = _noun_title(noun[0], article)
+        if not has_name(title.split(), article):
+            actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
+            if actor and actor.lower() not in title.lower():
+                title = f"{actor}: {lower_first(title, article)}"
+        return _finish(title)
+    if noun and noun[1] == "adjunct":
+        # "Russia is unlikely to agree ... at a meeting with fellow exporters next month": the meeting is
+        # the dated thing, whatever Russia does there; its actor is the clause's subject.
+        actor = clause_actor(clause, context, article, topic) or _context_actor(sentence, before, topic)
+        if actor:
+            return _finish(f"{actor} {lower_first(_noun_title(noun[0], article), article)}")
+    title = title_for(clause, context, article, topic)
+    if title == "":
+        return None  # negated or first person: nothing is announced
+    if title is None and _FIRST_PERSON_CLAUSE.match(clause_text):
+        return None  # first-person chatter ("I think this will be the cheapest TV on Friday")
+    if title is None:
+        title = trimmed_clause(clause, article)
+    if title and not has_name(title.split(), article):
+        actor = _context_actor(sentence, before, topic)
+        if actor and actor.lower() not in title.lower():
+            title = f"{actor}: {lower_first(title, article)}"
+    return _finish(_canonical(title)) if title else None
+
+
+def _first_person_outside_quotes(prefix: str) -> bool:
+    """"I"/"we" as the writer's own voice before the date: not inside a quotation."""
+    for m in re.finditer(r"(?<![\w'’])(?:I|[Ww]e|i(?=['’](?:m|ll|ve|d)\b))(?=\s|['’](?:m|ll|ve|re|d)\b)", prefix):
+        quotes = len(re.findall(r"[\"“”]|``|''", prefix[:m.start()]))
+        if quotes % 2 == 0:
+            return True
+    return False
+
+
+_FIRST_PERSON_CLAUSE = re.compile(r"^(?:\w+\s+){0,2}(?:I|we|We|you|You|I'm|I’m|we're|we’re)\b")
+
+
+def _context_actor(sentence: str, before: str, topic: list[str]) -> str | None:
+    """The article's main actor when this sentence or the one before it names it ("Job cuts will be announced
+    ..." in a WeWork story -> "WeWork: job cuts to be announced")."""
+    nearby = " ".join(s.text for s in split_sentences(before[-1200:])[-1:]) + " " + sentence
+    for name in topic[:3]:
+        if re.fullmatch(r"[A-Z][a-z]+(?:ese|ian|ish|an|ch|i)|[A-Z]", name) or is_place(name, before + sentence):
+            continue  # "German", "Miami": not who acts
+        if re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", nearby):
+            return name
+    speaker = _SPEAKER.search(sentence)  # "..., Claure said in the email": who announces it
+    if speaker:
+        name = speaker.group(1) or speaker.group(2)
+        return shorten_names(name, before + sentence).split()[-1] if name else None
+    return None
+
+
+_SPEAKER = re.compile(
+    r",\s+((?:[A-Z][\w'’.\-]+\s+){0,3}[A-Z][\w'’.\-]+)\s+(?:said|says|told|added|wrote)\b"
+    r"|,\s+(?:said|says|added)\s+(?:[a-z\-]+\s+){0,4}?((?:[A-Z][\w'’.\-]+\s+){0,2}[A-Z][\w'’.\-]+)"
+)
+
+
+def _finish(title: str) -> str:
+    """At most MAX_TITLE_WORDS whole words: articles go first, then trailing phrases; no dangling "to"/"the"."""
+    return " ".join(fit_words(title.split()))
 
 
 # ---------------------------------------------------------------------------------------------- dates
@@ -270,6 +394,7 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
     if not mentions:
         return []
     events: list[Event] = []
+    topic: list[str] | None = None
     for sent in split_sentences(text):
         inside = [m for m in mentions if sent.start <= m.start < sent.end]
         if not inside:
@@ -280,6 +405,11 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             if target is None:
                 continue
             prec, date, clock = target
+            if prec == "day" and date < ref and (ref - date).days < 7 and _CALENDAR_LINE.match(text, m.start) \
+                    and text.rfind("\n", 0, m.start) + 1 == m.start:
+                date += dt.timedelta(days=7)  # "Wednesday: Fed rate decision" in a week-ahead list points forward
+            if re.search(r"\bof\s+record\s+$", text[max(0, m.start - 12):m.start]):
+                continue  # "to stock of record Nov. 16": a qualifier of the payment, not a happening
             if _HEDGE.search(sent.text, 0, m.start - sent.start):
                 continue  # "unclear whether the Fed will cut in December": a question, not a scheduled event
             tense = tense_at(sent.text, m.start - sent.start)
@@ -288,7 +418,8 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
                 tense = "future"  # "later this month", "the week ahead", "next week" point forward by themselves
             if not _is_future(prec, date, ref, tense, bare_month):
                 continue
-            slot = candidates.setdefault((prec, date), {"time": None, "tz": None})
+            slot = candidates.setdefault((prec, date), {"time": None, "tz": None,
+                                                          "span": (m.start - sent.start, m.end - sent.start)})
             if clock:
                 slot["time"] = clock
                 tz = _TZ_RX.search(m.text) or _TZ_RX.search(text, m.end, min(len(text), m.end + 6))
@@ -298,17 +429,59 @@ def extract_events(text: str, ref: dt.date) -> list[Event]:
             candidates = {k: v for k, v in candidates.items() if k[0] == "day"}
         if not candidates:
             continue
-        title = _title(sent.text, text[:sent.start])
+        if _is_heading(sent, text):
+            continue
         for (prec, date), slot in sorted(candidates.items(), key=lambda kv: kv[0][1]):
+            if topic is None:
+                topic = find_entities(text, limit=6)
+            others = tuple((o.start - sent.start, o.end - sent.start) for o in inside
+                           if (o.start - sent.start, o.end - sent.start) != slot["span"])
+            mention_text = sent.text[slot["span"][0]:slot["span"][1]]
+            weekday_only = bool(re.fullmatch(r"(?i)(?:on\s+)?(?:the\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?"
+                                             r"(?:\s+(?:morning|afternoon|evening|night))?", mention_text))
+            title = _title(sent.text, slot["span"], text[:sent.start], text, topic, others, weekday_only)
+            if not title:
+                continue
             events.append(Event(title=title, date=date, precision=prec, time=slot["time"], timezone=slot["tz"],
                                 evidence=sent.text))
     merged = merge_events([(e, "") for e in events])
     return [e for e, _ in merged]
 
 
+_CALENDAR_LINE = re.compile(r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day\s*[:–—-]\s*\S")
+_END_PUNCT = re.compile(r"[.!?…\"'”’)\]]\s*$")
+
+
+def _is_heading(sent, text: str) -> bool:
+    """A heading or subheading ("The Week Ahead", "29 November 2018 | 20 January 2019") is no sentence.
+
+    It stands alone on its line, does not end like a sentence, and is either in title case or holds
+    hardly any words besides its dates. A calendar line such as "Wednesday: Fed rate decision" is kept.
+    """
+    line_start = text.rfind("\n", 0, sent.start) + 1
+    line_end = text.find("\n", sent.end)
+    line = text[line_start:len(text) if line_end < 0 else line_end].strip()
+    if line != sent.text.strip() or _END_PUNCT.search(line):
+        return False
+    words = re.findall(r"[A-Za-z][\w'’\-]*", line)
+    if len(words) > 12:
+        return False
+    minor = {"a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "by", "with", "vs", "from"}
+    title_case = all(w[0].isupper() for w in words if w.lower() not in minor)
+    dateless = [w for w in words if w.lower() not in _DATE_WORDS]
+    if len(dateless) >= 2 and re.search(r"^[^:–—]{3,40}(?::|\s[–—-]\s)\s*\S", line):
+        return False  # a calendar line: "Thursday: ECB Rate Decision", "Nov 5 – Apple Earnings"
+    return title_case or len(dateless) < 2
+
+
+_DATE_WORDS = frozenset("""monday tuesday wednesday thursday friday saturday sunday january february march april may
+june july august september october november december jan feb mar apr jun jul aug sep sept oct nov dec today
+tomorrow week weekend month year next this the ahead""".split())
+
+
 # ---------------------------------------------------------------------------------------------- dedup
 
-_ACTION_FAMILY = {"meets": "meeting", "meeting": "meeting", "summit": "meeting", "talks": "meeting"}
+_ACTION_FAMILY = {"meets": "meeting", "meet": "meeting", "meeting": "meeting", "summit": "meeting", "talks": "meeting"}
 
 
 def _title_parts(title: str) -> tuple[frozenset[str], str]:

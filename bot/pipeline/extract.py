@@ -18,6 +18,7 @@ import trafilatura
 
 from bot.errors import ExtractionError, InputError
 from bot.pipeline.models import Article
+from bot.pipeline.pubdate import page_published_date
 
 MIN_WORDS = 40
 NO_TEXT = "no article text found — paywall or script-only page?"
@@ -155,7 +156,8 @@ def extract_html(html: str, url: str | None = None) -> Article:
         url=page_url,
         site=(site or None),
         author=(data.get("author") or None),
-        published=_parse_date(data.get("date")),
+        # The page's own first-publication date in its local calendar; trafilatura's guess only as a fallback.
+        published=page_published_date(html, page_url) or _parse_date(data.get("date")),
         language=_language(data, html),
     )
 

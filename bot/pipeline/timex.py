@@ -87,7 +87,7 @@ _FUTURE_CUE = re.compile(
     r"\b(?:will|shall|won't|wo n't|'ll|going to|gonna|(?:set|expected|due|scheduled|slated|poised|likely|"
     r"planning|preparing)\s+to|scheduled|slated|due\s+(?:on|out|in)|upcoming|ahead|next(?!\s+to)|coming|"
     r"plans?\s+to|intends?\s+to|expects?\s+to|aims?\s+to|hopes?\s+to|to\s+be\s+held|as\s+soon\s+as|"
-    r"as\s+early\s+as|(?:is|are)\s+to\s+\w+|(?:is|are)\s+(?:meeting|holding|visiting|traveling|travelling|hosting|"
+    r"as\s+early\s+as|['’]s\s+(?:expected|planned|scheduled|upcoming)|(?:is|are)\s+to\s+\w+|(?:is|are)\s+(?:meeting|holding|visiting|traveling|travelling|hosting|"
     r"releasing|publishing|announcing|speaking|testifying|voting|flying|heading|due))\b",
     re.IGNORECASE,
 )
@@ -103,7 +103,9 @@ _PAST_CUE = re.compile(rf"\b(?:{_PAST_IRREGULAR}|[a-z]{{2,}}ed)\b")
 _PRESENT_CUE = re.compile(
     r"\b(?:meets?|visits|travels|hosts|holds|opens|begins|starts|resumes|releases|"
     r"publishes|announces|decides|votes|expires|arrives|leaves|returns|convenes?|ends|concludes|wraps|"
-    r"kicks|gathers|unveils|testifies|delivers)\b"
+    r"kicks|gathers|unveils|testifies|delivers|goes|comes|plays|stops|performs|faces|launches|debuts|premieres|"
+    r"airs|takes\s+place|takes\s+effect)\b"
+    r"|\b(?:that|which|who)\s+(?!is\b|was\b|has\b|this\b|thus\b|various\b|previous\b)[a-z]{3,}[^s]s\b"
 )
 _NOT_PAST_ED = {
     "expected", "scheduled", "slated", "planned", "proposed", "based", "need", "speed", "indeed", "feed",
@@ -112,7 +114,14 @@ _NOT_PAST_ED = {
     "listed", "shed", "bred", "fled", "sled", "wed",
 }
 _PAST_BEFORE_FUTURE = re.compile(r"\b(?:had\s+been|had|was|were)\s+$", re.IGNORECASE)
-_CLAUSE_BREAK = re.compile(r"[;:]|\s--?\s|\bbut\b|,\s+(?:and|while|as|after|before|which|who|when)\b")
+# Clause edges for tense: punctuation, "but", a comma before a connective, a reporting tail (", Claure said"),
+# and a relative clause in the present ("the tour that stops at ... on July 22" after "reported").
+_CLAUSE_BREAK = re.compile(
+    r"[;:]|\s--?\s|\bbut\b|,\s+(?:and|while|as|after|before|which|who|when)\b"
+    r"|,\s+(?=(?:[A-Z][\w'’.\-]*\s+){1,4}(?:said|says|told|added|wrote)\b)|,\s+(?=(?:said|says|added)\b)"
+    r"|\b(?:that|which|who)\s+(?=(?!is\b|was\b|has\b)[a-z]{3,}s\b)"
+    r"|,\s+(?=(?:has|have|had|is|are|was|were|will|would)\s+[a-z]+(?:ed|en)\b)"
+)
 FUTURE_BONUS = 12
 AFTER_PENALTY = 10  # the verb governing a day adverb usually precedes it ("said Monday that it will...")
 

@@ -1,101 +1,41 @@
-"""HTTP mode: `POST /slack/events` (events, commands, shortcuts, actions), `GET /healthz`, and the GET
-routes the runtime adds (`/metrics`; `/slack/install` and `/slack/oauth_redirect` with OAuth).
+"""HTTP mode: `POST /slack/events` (events, commands, shortcuts, actions), `GET /healthz`, and any GET
+route added to `routes`, served by waitress (see http_guard.py for why waitress and what is added to it).
 
-A `ThreadingHTTPServer` hands each request to bolt as a `BoltRequest`; bolt checks the `v0:` signature
-and the timestamp (401 when either is wrong) and returns once the listener has acked. No framework, no
-extra dependency.
+Limits, each answered with a status rather than a dropped connection or a traceback: a request must
+arrive whole within `timeout` seconds of its first byte (408), a body is at most 1 MB whatever
+`Content-Length` says or whether it is chunked (413; a negative or non-numeric length is a 400), the
+request line at most 8 KB (414) and the head at most 16 KB (431). At most `connection_limit` connections
+are open at once and `threads` workers run bolt; idle connections cost a socket, not a thread, and close
+after `timeout` seconds. `/healthz` has a thread of its own.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from dataclasses import dataclass
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 
-log = logging.getLogger(__name__)
+from bot.slack.http_guard import build_server
+from bot.slack.wsgi_app import EVENTS_PATH, HEALTH_PATH, MAX_BODY, BoltTarget, SlackWSGIApp
 
-EVENTS_PATH = "/slack/events"
-# More GET paths (/metrics, the OAuth install pages): (query, headers) -> (status, body, headers).
-GetRoute = Callable[[str, dict[str, list[str]]], tuple[int, bytes, dict[str, list[str]]]]
-MAX_BODY = 1024 * 1024  # Slack payloads are far smaller; refuse anything absurd
+__all__ = ["EVENTS_PATH", "MAX_BODY", "HTTPLimits", "InFlight", "SlackHTTPServer"]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    protocol_version = "HTTP/1.1"
+@dataclass(frozen=True)
+class HTTPLimits:
+    threads: int = 8
+    connection_limit: int = 1000
+    timeout: float = 10.0  # seconds for a whole request to arrive, and for an idle connection to stay open
 
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - bodies and headers stay out of logs
-        log.debug("%s %s", self.command, self.path.split("?")[0])
+    MAX_TIMEOUT = 30.0  # Slack sends its small bodies at once: a slower client is holding a connection
 
-    def do_GET(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        route = self.server.routes.get(url.path)
-        if url.path == "/healthz":
-            self._send(200, json.dumps(self.server.health()).encode(), "application/json")
-        elif route is not None:
-            status, body, headers = route(url.query, self._header_lists())
-            self._send_with_headers(status, body, headers)
-        else:
-            self._send(404, b"not found", "text/plain")
-
-    def _header_lists(self) -> dict[str, list[str]]:
-        headers: dict[str, list[str]] = {}
-        for key, value in self.headers.items():
-            headers.setdefault(key.lower(), []).append(value)
-        return headers
-
-    def do_POST(self) -> None:  # noqa: N802
-        url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        if url.path != EVENTS_PATH:
-            self.rfile.read(min(length, MAX_BODY))
-            self._send(404, b"not found", "text/plain")
-            return
-        if length > MAX_BODY:
-            self.close_connection = True
-            self._send(413, b"too large", "text/plain")
-            return
-        body = self.rfile.read(length).decode("utf-8", errors="replace")
-        if not (self.headers.get("X-Slack-Request-Timestamp") or "").strip().isdigit():
-            # bolt's verifier raises (a 500) on a timestamp that is not a number; it is simply unsigned.
-            self._send(401, b"invalid request", "text/plain")
-            return
-        headers = self._header_lists()
-        in_flight = self.server.in_flight
-        if in_flight is not None:
-            in_flight.enter()
-        try:
-            response = self.server.app.dispatch(BoltRequest(body=body, query=url.query, headers=headers))
-        finally:
-            if in_flight is not None:
-                in_flight.exit()
-        self._send_with_headers(response.status, (response.body or "").encode("utf-8"), response.headers)
-
-    def _send_with_headers(self, status: int, body: bytes, headers: dict[str, list[str]] | None) -> None:
-        content_type = "text/plain"
-        extra: list[tuple[str, str]] = []
-        for key, values in (headers or {}).items():
-            for value in values:
-                if key.lower() == "content-type":
-                    content_type = value
-                elif key.lower() not in ("content-length", "connection"):
-                    extra.append((key, value))
-        self._send(status, body, content_type, extra)
-
-    def _send(self, status: int, body: bytes, content_type: str, extra: list[tuple[str, str]] = ()) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in extra:
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body)
+    @classmethod
+    def from_settings(cls, settings) -> HTTPLimits:
+        return cls(threads=settings.http_threads, connection_limit=settings.http_connections,
+                   timeout=min(settings.http_timeout, cls.MAX_TIMEOUT))
 
 
 class InFlight:
@@ -151,28 +91,35 @@ class InFlight:
             time.sleep(max(0.001, min(wait, deadline - now)))
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-    app: App
-    health: callable
-    in_flight: InFlight | None = None
-    routes: dict[str, GetRoute] = {}
-
-
 class SlackHTTPServer:
-    """`SlackHTTPServer(app, host, port).start()`; port 0 picks a free port (see `.port`)."""
+    """`SlackHTTPServer(host, port, health=...).start()`, then `attach(app, secret, in_flight)` once bolt is
+    ready (until then `POST /slack/events` answers 503 and `/healthz` says why). Port 0 picks a free port
+    (see `.port`)."""
 
-    def __init__(self, app: App, host: str = "0.0.0.0", port: int = 3000, health=None,
-                 in_flight: InFlight | None = None, routes: dict[str, GetRoute] | None = None):
-        self._httpd = _Server((host, port), _Handler)
-        self._httpd.app = app
-        self._httpd.in_flight = in_flight
-        self._httpd.routes = dict(routes or {})
-        self._httpd.health = health or (lambda: {"ok": True})
-        self.host, self.port = self._httpd.server_address[:2]
+    def __init__(self, host: str = "0.0.0.0", port: int = 3000, *,
+                 health: Callable[[], tuple[int, dict]] | None = None, limits: HTTPLimits = HTTPLimits(),
+                 fast_paths: set[str] | None = None):
+        self.wsgi = SlackWSGIApp(health or (lambda: (200, {"ok": True})))
+        self._server = build_server(self.wsgi, host, port, threads=limits.threads,
+                                    connection_limit=limits.connection_limit, timeout=limits.timeout,
+                                    max_body=MAX_BODY, fast_paths=fast_paths or {HEALTH_PATH})
+        self.host, self.port = host, int(self._server.effective_port)
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def for_app(cls, app: App, signing_secret: str, host: str = "0.0.0.0", port: int = 3000, *,
+                in_flight: InFlight | None = None, **kwargs) -> SlackHTTPServer:
+        server = cls(host, port, **kwargs)
+        server.attach(app, signing_secret, in_flight)
+        return server
+
+    @property
+    def routes(self) -> dict:
+        """GET path -> handler(environ) -> Response: add routes here (e.g. `/metrics`)."""
+        return self.wsgi.routes
+
+    def attach(self, app: App, signing_secret: str, in_flight: InFlight | None = None) -> None:
+        self.wsgi.attach(BoltTarget(app, signing_secret, in_flight))
 
     @property
     def url(self) -> str:
@@ -180,15 +127,20 @@ class SlackHTTPServer:
         return f"http://{host}:{self.port}"
 
     def start(self) -> SlackHTTPServer:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True, name=f"slack-http-{self.port}")
+        self._thread = threading.Thread(target=self._server.run, daemon=True, name=f"slack-http-{self.port}")
         self._thread.start()
         return self
 
-    def serve_forever(self) -> None:
-        self._httpd.serve_forever(poll_interval=0.2)
-
     def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
+        """Let the workers finish (pending requests are cancelled), then close every connection from the
+        I/O thread, which then leaves its loop. In that order: a worker that finished after the close would
+        write to the closed wake-up pipe, whose file descriptor may already belong to something else."""
+        from waitress import wasyncore
+
+        server = self._server
+        server.task_dispatcher.shutdown(timeout=5)
+        if self._thread is not None and self._thread.is_alive():
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
             self._thread.join(timeout=5)
+        else:
+            wasyncore.close_all(server._map)

@@ -12,14 +12,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from slack_bolt import App, BoltRequest
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store import InstallationStore
 from slack_sdk.oauth.state_store import OAuthStateStore
 
 from bot.config import Settings
 from bot.errors import ConfigError
-from bot.slack.http_server import GetRoute
 
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
@@ -50,18 +48,3 @@ def oauth_settings(settings: Settings, installations: InstallationStore, states:
         state_expiration_seconds=states.expiration_seconds,
     )
 
-
-def oauth_routes(app: App) -> dict[str, GetRoute]:
-    """The install page and the redirect as GET routes for the HTTP server; none without OAuth."""
-    flow = app.oauth_flow
-    if flow is None:
-        return {}
-
-    def route(handle):
-        def serve(query: str, headers: dict[str, list[str]]) -> tuple[int, bytes, dict[str, list[str]]]:
-            response = handle(BoltRequest(body="", query=query, headers=headers))
-            return response.status, (response.body or "").encode("utf-8"), response.headers
-
-        return serve
-
-    return {flow.install_path: route(flow.handle_installation), flow.redirect_uri_path: route(flow.handle_callback)}

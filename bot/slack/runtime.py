@@ -25,14 +25,16 @@ from bot.scheduler import DigestScheduler
 from bot.services import Services
 from bot.slack.app import build_bolt_app
 from bot.slack.context import SlackContext
-from bot.slack.http_server import InFlight, SlackHTTPServer
-from bot.slack.install import oauth_routes, oauth_settings
+from bot.slack.health import Health
+from bot.slack.http_server import HTTPLimits, InFlight, SlackHTTPServer
+from bot.slack.install import oauth_settings
 from bot.slack.intake import EyesGate, JobWriter
 from bot.slack.job import LINK_KINDS
 from bot.slack.jobs import SlackJobs
 from bot.slack.poster import Poster, build_client
 from bot.slack.reactor import Reactor
 from bot.slack.teams import TeamClients, TeamLeaving
+from bot.slack.wsgi_app import Response
 from bot.worker import WorkerPool
 from storage.installations import open_install_stores
 
@@ -101,6 +103,8 @@ class SlackRuntime:
                                 team_leaving=TeamLeaving(self.stop_team, self.installations))
         self.app = build_bolt_app(settings, self.ctx, oauth)
         self.server: SlackHTTPServer | None = None
+        self.digests_started = False
+        self.health: Health | None = None  # serve_http's
 
     def start(self, *, digests: bool = True) -> SlackRuntime:
         """Start the reactor and the workers (which first recover jobs a crash left running), then the
@@ -109,21 +113,26 @@ class SlackRuntime:
         self.pool.start()
         if digests:
             self.digests.start()
+            self.digests_started = True
         return self
 
     def serve_http(self, host: str, port: int) -> SlackHTTPServer:
-        """Start the HTTP server, with /healthz reporting the queue and acks counted in flight."""
-        self.server = SlackHTTPServer(
-            self.app, host, port, in_flight=self.in_flight,
-            health=lambda: {"ok": True, "jobs_pending": self.services.store.queued_job_count(),
-                            "workers_busy": self.pool.busy},
-            routes={METRICS_PATH: self.metrics_route, **oauth_routes(self.app)},
-        ).start()
+        """Start an HTTP server of its own (stopped with the runtime), with /healthz and events."""
+        self.health = health = Health(self.services)
+        health.ready(self)
+        self.server = SlackHTTPServer(host, port, health=health.report,
+                                      limits=HTTPLimits.from_settings(self.services.settings)).start()
+        self.accept_events(self.server)
+        self.serve_metrics(self.server)
         return self.server
 
-    def metrics_route(self, query: str, headers: dict) -> tuple[int, bytes, dict[str, list[str]]]:
-        """`GET /metrics`: Prometheus' text format."""
-        return 200, self.metrics.render(), {"Content-Type": [METRICS_CONTENT_TYPE]}
+    def accept_events(self, server: SlackHTTPServer) -> None:
+        """`POST /slack/events` on `server` goes to this bot's bolt app, acks counted in flight."""
+        server.attach(self.app, self.services.settings.slack_signing_secret, self.in_flight)
+
+    def serve_metrics(self, server: SlackHTTPServer) -> None:
+        """`GET /metrics` on `server`: Prometheus' text format (in Socket Mode too, beside /healthz)."""
+        server.routes[METRICS_PATH] = lambda environ: Response(200, self.metrics.render(), METRICS_CONTENT_TYPE)
 
     def schedule_changed(self, channel: str) -> None:
         """A schedule changed in Slack: a running scheduler applies it now, without a restart."""
@@ -143,6 +152,8 @@ class SlackRuntime:
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.health is not None:
+            self.health.close()
         self.digests.shutdown()
         self.pool.stop(timeout)
         self.reactor.stop()

@@ -133,7 +133,7 @@ class FakeSlack:
     pass between accepting a message and answering (a slow Slack widens the window a crash can hit).
     """
 
-    def __init__(self, *, threads: bool = True) -> None:
+    def __init__(self, *, threads: bool = True, port: int = 0) -> None:
         self.threads = threads
         self.messages: list[dict] = []
         self.on_post: Callable[[int], None] | None = None
@@ -155,7 +155,7 @@ class FakeSlack:
         # bot token -> the workspace it belongs to (auth.test answers from here); OAuth adds more
         self.tokens: dict[str, dict] = {BOT_TOKEN: {"team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}}
         self._codes: dict[str, dict] = {}  # OAuth code -> the install it stands for (used once)
-        self._httpd = _Server(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},

@@ -1,0 +1,67 @@
+"""Raw HTTP on a socket, for requests no HTTP client will send: bad lengths, huge request lines, TLS
+bytes, headers trickled in slowly. Loopback only (the conftest guard refuses anything else)."""
+
+from __future__ import annotations
+
+import re
+import socket
+import time
+from dataclasses import dataclass
+
+
+@dataclass
+class RawReply:
+    status: int | None  # None: the connection closed (or timed out) without a status line
+    head: bytes
+    elapsed: float
+
+
+def read_reply(sock: socket.socket, started: float, timeout: float) -> RawReply:
+    """Read until the status line and headers are in, the peer closes, or `timeout` passes."""
+    sock.settimeout(timeout)
+    data = b""
+    try:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except (TimeoutError, ConnectionResetError, BrokenPipeError):
+        pass
+    match = re.match(rb"HTTP/1\.[01] (\d{3})", data)
+    return RawReply(int(match.group(1)) if match else None, data.split(b"\r\n\r\n")[0], time.monotonic() - started)
+
+
+def send_raw(port: int, data: bytes, *, timeout: float = 10.0, then: bytes = b"", then_bytes: int = 0) -> RawReply:
+    """Send `data`; then, until the server answers, keep sending `then` up to `then_bytes` in all (a body
+    that never ends, for lengths the server must not trust). The reply's status, or None."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        try:
+            sock.sendall(data)
+            sent = 0
+            sock.settimeout(timeout)
+            while then and sent < then_bytes:
+                sock.sendall(then)
+                sent += len(then)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass  # the server answered and closed while we were still sending: read what it said
+        return read_reply(sock, started, timeout)
+
+
+def trickle(port: int, parts: list[bytes], *, every: float, timeout: float) -> RawReply:
+    """Slowloris: one part every `every` seconds, then wait for an answer."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        for part in parts:
+            try:
+                sock.sendall(part)
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            sock.settimeout(every)
+            try:
+                sock.recv(1, socket.MSG_PEEK)
+            except TimeoutError:
+                continue
+            break  # the server spoke (or closed) before the request was complete
+        return read_reply(sock, started, timeout)
