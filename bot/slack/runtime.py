@@ -1,8 +1,10 @@
 """`SlackRuntime(services)`: the whole running Slack bot, built in one place, with `start()` and `stop()`.
 
 Reading `__init__` top to bottom shows every part and what it is given: the in-flight counter, the
-poster, the `:eyes:` gate and reactor, the ack path's job writer, the Slack workers' ingestor, the job
-handlers and worker pool, the digest scheduler, the listeners' context and the bolt app.
+metrics (bot/metrics.py: hooks on the Web API clients, the ingestor, the ack path's writer and the
+worker's callbacks), with OAuth the installation store and a Web API client per team, the poster, the
+`:eyes:` gate and reactor, the ack path's job writer, the Slack workers' ingestor, the job handlers and
+worker pool, the digest scheduler, the listeners' context and the bolt app.
 
 Acks first: the HTTP server counts requests in flight (`InFlight`); the workers and the `:eyes:` reactor
 wait for a short quiet spell (bounded) before starting CPU- or network-heavy work, so a burst of events
