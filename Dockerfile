@@ -33,6 +33,8 @@ COPY --from=builder /opt/venv /opt/venv
 
 USER briefbot
 WORKDIR /home/briefbot
+# The OAuth install reads its bot scopes from manifest.json in the working directory.
+COPY manifest.json ./
 VOLUME ["/data"]
 EXPOSE 3000
 

@@ -36,6 +36,7 @@ DEFAULT_PRICES: dict[str, tuple[float, float, float]] = {
     "gpt-5": (1.25, 0.125, 10.00),
 }
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 FLAG_WORDS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
 
 
@@ -63,6 +64,10 @@ class Settings:
     slack_app_token: str | None = field(default=None, repr=False)
     slack_signing_secret: str | None = field(default=None, repr=False)
     slack_api_url: str | None = None
+    # Multi-workspace install (OAuth v2): both set turns it on; then SLACK_BOT_TOKEN is not needed.
+    slack_client_id: str | None = None
+    slack_client_secret: str | None = field(default=None, repr=False)
+    slack_redirect_uri: str | None = None  # as registered with Slack; None lets Slack use the app's only one
     host: str = "0.0.0.0"
     port: int = 3000
     max_links_per_message: int = 5
@@ -79,6 +84,12 @@ class Settings:
     http_timeout: float = 10.0
     health_max_queue_age: int = 900
     slack_connect_max_wait: float = 60.0
+    log_format: str = "text"  # text | json
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installable into many workspaces: tokens come from the installation store, one per team."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
 
 # ------------------------------------------------------------------------------------- value parsers (why: one
@@ -135,6 +146,13 @@ def _log_level(raw: Any) -> str:
     if level not in LOG_LEVELS:
         raise ValueError
     return level
+
+
+def _log_format(raw: Any) -> str:
+    value = str(raw).strip().lower()
+    if value not in LOG_FORMATS:
+        raise ValueError
+    return value
 
 
 def _timezone(raw: Any) -> str:
@@ -222,6 +240,14 @@ class Environment(BaseSettings):
     slack_app_token: str | None = _env("SLACK_APP_TOKEN", None, "Socket Mode instead of HTTP (`xapp-…`)",
                                        "a token", "—")
     slack_api_url: str | None = _env("SLACK_API_URL", None, "Web API base URL (proxies, tests)", "a URL", "Slack's")
+    slack_client_id: str | None = _env(
+        "SLACK_CLIENT_ID", None, "with SLACK_CLIENT_SECRET: install in many workspaces via OAuth (no "
+        "SLACK_BOT_TOKEN then)", "the app's client id", "—")
+    slack_client_secret: str | None = _env("SLACK_CLIENT_SECRET", None, "the app's OAuth client secret",
+                                           "a secret", "—")
+    slack_redirect_uri: str | None = _env(
+        "SLACK_REDIRECT_URI", None, "the OAuth redirect URL, when the app lists several", "a URL",
+        "the app's only one")
     port: Annotated[int, _whole(0, 65535)] = _env("PORT", 3000, "HTTP mode port (0: any free port)",
                                                   "a port number from 0 to 65535")
     host: str = _env("BRIEFBOT_HOST", "0.0.0.0", "HTTP mode address", "an address to bind")
@@ -302,6 +328,9 @@ class Environment(BaseSettings):
     slack_connect_max_wait: Annotated[float, _seconds(0, 3600)] = _env(
         "BRIEFBOT_SLACK_CONNECT_MAX_WAIT", 60.0, "longest pause between attempts to reach Slack at start-up",
         "seconds, more than 0 and up to 3600", "60")
+    log_format: Annotated[str, BeforeValidator(_log_format)] = _env(
+        "BRIEFBOT_LOG_FORMAT", "text", "`json`: one JSON object a line (see Logs and metrics)",
+        "text or json (any case)")
 
 
 def variables() -> dict[str, dict[str, Any]]:

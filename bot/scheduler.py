@@ -22,6 +22,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from bot.logs import log_context
 from bot.schedules import Schedule, describe, get_schedule, list_schedules
 from bot.slack.digest_post import post_digest
 from bot.slack.poster import Poster, error_code, is_permanent
@@ -186,6 +187,10 @@ class DigestScheduler:
 
     def run_scheduled(self, channel: str) -> str | None:
         """The cron job: post the digest for the fire time this run stands for. Returns the ts or None."""
+        with log_context(channel=channel):  # every line of this run names the channel
+            return self._run_scheduled(channel)
+
+    def _run_scheduled(self, channel: str) -> str | None:
         schedule = get_schedule(self.services, channel)
         if schedule is None or not schedule.enabled:
             log.info("digest for %s fired but the schedule is off; nothing to do", channel)

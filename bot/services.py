@@ -32,11 +32,13 @@ class Services:
     def __post_init__(self) -> None:
         self.ingestor = self.new_ingestor()
 
-    def new_ingestor(self, between_stages: Callable[[], object] | None = None) -> Ingestor:
+    def new_ingestor(self, between_stages: Callable[[], object] | None = None,
+                     on_stage: Callable[[str, float], object] | None = None) -> Ingestor:
         """An ingestor on these services. The Slack workers get their own, which calls `between_stages`
-        between the stages of a new brief to let a burst of acks go first."""
+        between the stages of a new brief to let a burst of acks go first, and `on_stage` with each
+        stage's duration (their metrics)."""
         return Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone,
-                        between_stages=between_stages)
+                        between_stages=between_stages, on_stage=on_stage)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.settings.timezone)).date()

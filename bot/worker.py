@@ -37,6 +37,7 @@ from collections.abc import Callable
 
 from bot.clock import Clock, utc_stamp
 from bot.errors import BriefbotError, StorageFullError, Unavailable
+from bot.logs import log_context
 from bot.retry import backoff_seconds, is_transient
 
 log = logging.getLogger(__name__)
@@ -252,7 +253,12 @@ class WorkerPool:
             self._safely(self.maintain)
 
     def run_one(self, job: dict) -> None:
-        """Run one claimed job and record its outcome. Never raises."""
+        """Run one claimed job and record its outcome. Never raises. Every line logged meanwhile, here or
+        deep in the pipeline, names the job's team, channel and id."""
+        with log_context(team=job.get("team") or None, channel=job.get("channel") or None, job_id=job.get("id")):
+            self._run_one(job)
+
+    def _run_one(self, job: dict) -> None:
         try:
             brief_id = self.handler(job)
         except StorageFullError as err:

@@ -40,6 +40,11 @@ class BriefStore:
         """
         with self.write() as db:
             article_id = article.get("id")
+            if article_id is None and article.get("url"):
+                # Another worker may have stored the same page since this one looked (two workspaces
+                # posting one link at once): brief it against that row instead of failing on the URL.
+                found = self._one("select id from articles where url = ?", [article["url"]])
+                article_id = found["id"] if found else None
             if article_id is None:
                 article_id = db["articles"].insert({**article, "fetched_at": now}).last_pk
                 for n, text in enumerate(chunks):

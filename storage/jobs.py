@@ -238,6 +238,11 @@ class JobStore:
                 [error, not_before, now, 0 if counts else 1, now, job_id],
             )
 
+    def queue_stats(self) -> dict:
+        """Jobs waiting for a worker: how many, and when the oldest was queued (None when none wait)."""
+        row = self._one("select count(*) as depth, min(created_at) as oldest from jobs where state = 'queued'")
+        return {"depth": int(row["depth"]), "oldest": row["oldest"]}
+
     def prune_jobs(self, before: str) -> int:
         """Delete done and failed jobs last touched before `before`. Queued and running ones always stay."""
         with self.write() as db:

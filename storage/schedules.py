@@ -117,6 +117,11 @@ class ScheduleStore:
             params.append(before_date)
         return self._one(sql + " order by posted_at desc limit 1", params)
 
+    def digests_posted_by_kind(self) -> dict[str, int]:
+        """Digests posted so far, per kind (scheduled | manual): for the operator's metrics."""
+        rows = self._query("select kind, count(*) as n from digests where state = 'posted' group by kind")
+        return {r["kind"]: int(r["n"]) for r in rows}
+
     def release_stale_digest_claims(self, *, claimed_before: str) -> list[dict]:
         """Claims older than `claimed_before` still unposted were left by a process that died mid-post.
 

@@ -3,7 +3,8 @@
     briefs.py      articles, briefs, events, chunks     jobs.py       jobs (the ingest queue)
     search.py      FTS5 retrieval over briefs, chunks   replies.py    Slack replies, conversation kinds
     storylines.py  storylines, brief_storylines         schedules.py  schedules, the digest ledger
-    usage.py       model usage, budget, reports
+    usage.py       model usage, budget, reports    teams.py      a team's rows across tables (uninstall, purge)
+    vectors.py     chunk embeddings, dense search
 
 `storage/` is the only package that writes SQL. It speaks plain Python values (str, int, dict, list) so it
 never needs to import `bot`; the pipeline turns rows into its dataclasses. One connection is shared by the
@@ -32,12 +33,13 @@ from storage.replies import ReplyStore
 from storage.schedules import ScheduleStore
 from storage.search import SearchStore
 from storage.storylines import StorylineStore
+from storage.teams import TeamStore
 from storage.usage import UsageStore
 from storage.vectors import VectorStore
 
 
 class Store(BriefStore, SearchStore, StorylineStore, JobStore, ReplyStore, ScheduleStore, UsageStore,
-            VectorStore):
+            TeamStore, VectorStore):
     """Every read and write, by table family (see above); the connection and transactions live here."""
 
     def __init__(self, path: str | Path):

@@ -110,7 +110,7 @@ def test_slack_unreachable_at_start_is_retried_and_reported_then_the_bot_connect
     assert "Traceback" not in text
     attempts = [line for line in run.lines if "Slack not ready" in line]
     assert len(attempts) >= 2
-    assert all(re.fullmatch(r"WARNING bot\.slack\.startup: Slack not ready \(attempt \d+\): .*; retrying in "
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z WARNING bot\.slack\.startup: Slack not ready \(attempt \d+\): .*; retrying in "
                             r"\d+\.\d s\n", line) for line in attempts), attempts
 
 

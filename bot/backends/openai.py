@@ -188,7 +188,7 @@ class OpenAIModel:
         out, usage = self._parse(intro_messages(events), IntroOut, INTRO_MAX_OUTPUT_TOKENS)
         intro, notes = check_intro(out.intro, events)
         for note in notes:
-            log.info("digest intro: %s", note)
+            log.debug("digest intro: %s", note)  # names the model's words: not at INFO
         return intro, usage
 
     def _parse(self, messages: list[dict], schema: type[pydantic.BaseModel], max_tokens: int):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, usage
+from bot.cli import ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, team, usage
 from bot.cli.common import AppContext, fail
 from bot.errors import StorageError
 
@@ -30,7 +30,7 @@ def cli(ctx: click.Context, db_path: str | None) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-COMMANDS = (ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, usage)
+COMMANDS = (ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, team, usage)
 for module in COMMANDS:
     module.register(cli)
 

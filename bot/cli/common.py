@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
 import sys
 from typing import Any
 
@@ -12,6 +11,7 @@ import click
 
 from bot.config import Settings, load_settings
 from bot.errors import BriefbotError, StorageError
+from bot.logs import configure_logging
 from bot.services import Services, build_services
 
 
@@ -30,8 +30,7 @@ class AppContext:
                 self._settings = load_settings()
             except BriefbotError as err:
                 fail(str(err))
-            logging.basicConfig(level=self._settings.log_level, format="%(levelname)s %(name)s: %(message)s",
-                                stream=sys.stderr)
+            configure_logging(self._settings.log_level, self._settings.log_format, sys.stderr)
         return self._settings
 
     @property

@@ -1,7 +1,9 @@
 """`briefbot run`: the Slack bot. Socket Mode when SLACK_APP_TOKEN is set, else HTTP on PORT.
 
-HTTP mode serves `POST /slack/events` and `GET /healthz` on BRIEFBOT_HOST:PORT (default 0.0.0.0:3000);
-Socket Mode serves `GET /healthz` there. Start-up stops with one `Error:` line naming every missing
+HTTP mode serves `POST /slack/events`, `GET /healthz` and `GET /metrics` on BRIEFBOT_HOST:PORT (default
+0.0.0.0:3000); Socket Mode serves `GET /healthz` and `GET /metrics` there. With SLACK_CLIENT_ID and
+SLACK_CLIENT_SECRET (many workspaces) both modes also serve the install pages (`GET /slack/install`,
+`GET /slack/oauth_redirect`), and no SLACK_BOT_TOKEN is needed. Start-up stops with one `Error:` line naming every missing
 variable or a token Slack refuses, and never prints a token; a Slack it cannot reach yet is retried with
 backoff, one log line per attempt, while /healthz answers 503 with the reason.
 """
@@ -19,7 +21,9 @@ REQUIRED = (("SLACK_BOT_TOKEN", "slack_bot_token"), ("SLACK_SIGNING_SECRET", "sl
 
 
 def missing_variables(settings) -> list[str]:
-    return [name for name, attr in REQUIRED if not getattr(settings, attr)]
+    """With SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth, many workspaces) tokens come from installs."""
+    required = [r for r in REQUIRED if not (settings.oauth_enabled and r[0] == "SLACK_BOT_TOKEN")]
+    return [name for name, attr in required if not getattr(settings, attr)]
 
 
 def register(cli: click.Group) -> None:
@@ -61,6 +65,7 @@ def register(cli: click.Group) -> None:
             if runtime is None:  # stopped while waiting for Slack
                 return
             runtime.start()
+            runtime.serve_metrics(server)
             if settings.slack_app_token:
                 from slack_bolt.adapter.socket_mode import SocketModeHandler
                 from slack_sdk.errors import SlackApiError
@@ -70,6 +75,8 @@ def register(cli: click.Group) -> None:
                     handler.connect()
                 except SlackApiError as err:  # a wrong or revoked app token: one line, no traceback
                     fail(f"Slack refused SLACK_APP_TOKEN for Socket Mode: {err.response.get('error')}")
+                if settings.oauth_enabled:  # the install pages are bolt's, through the HTTP server
+                    runtime.accept_events(server)
                 health.ready(runtime)
                 if handler.client.is_connected():
                     click.echo("briefbot: connected in Socket Mode", err=True)
@@ -80,8 +87,9 @@ def register(cli: click.Group) -> None:
             else:
                 runtime.accept_events(server)
                 health.ready(runtime)
+                install = ", GET /slack/install" if settings.oauth_enabled else ""
                 click.echo(f"briefbot: listening on {server.host}:{server.port} "
-                           "(POST /slack/events, GET /healthz)", err=True)
+                           f"(POST /slack/events, GET /healthz, GET /metrics{install})", err=True)
                 stop.wait()
         finally:
             server.stop()

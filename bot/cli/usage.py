@@ -9,29 +9,11 @@ wrong one.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 
 import click
 
 from bot.cli.common import AppContext, echo_json, iso_date, pass_app
-
-
-def price_for(model: str | None, prices: Mapping[str, tuple[float, float, float]]) -> tuple[float, float, float] | None:
-    """The price of a model, or of the longest listed name it starts with ("gpt-4.1-mini-2025-04-14")."""
-    if not model:
-        return None
-    if model in prices:
-        return prices[model]
-    matches = [name for name in prices if model.startswith(name)]
-    return prices[max(matches, key=len)] if matches else None
-
-
-def cost_usd(row: Mapping, prices: Mapping[str, tuple[float, float, float]]) -> float | None:
-    price = price_for(row.get("model"), prices)
-    if price is None:
-        return None
-    uncached = max(row["prompt_tokens"] - row["cached_tokens"], 0)
-    return (uncached * price[0] + row["cached_tokens"] * price[1] + row["completion_tokens"] * price[2]) / 1e6
+from bot.pricing import cost_usd, price_for  # noqa: F401 - price_for is part of this module's API
 
 
 def usage_report(app: AppContext, since: dt.date | None) -> dict:

@@ -207,13 +207,25 @@ _ROLES = frozenset(
 )
 
 
+_PLACE_WORDS = frozenset(("in", "at", "from", "to", "across", "near", "inside", "outside"))
+_WORD_BEFORE = re.compile(r"(\w+)\s+$")
+
+
 def is_place(name: str, article: str, least: int = 2) -> bool:
-    """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York")."""
-    uses = re.findall(rf"(\w+)\s+{re.escape(name)}(?![\w-])", article)
-    if not uses:
+    """Mostly written after "in"/"at"/"from"/"to": a place, not an actor ("Hong Kong", "New York").
+
+    One scan for the name itself (a literal search, fast on long articles), then a look at the word before
+    each use; a pattern that starts with the word before would try every word of the article."""
+    total = placed = 0
+    after_word = 0
+    for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", article):
+        total += 1
+        before = _WORD_BEFORE.search(article, max(0, match.start() - 40), match.start())
+        if before:
+            after_word += 1
+            placed += before.group(1).lower() in _PLACE_WORDS
+    if not after_word:
         return False
-    placed = sum(w.lower() in ("in", "at", "from", "to", "across", "near", "inside", "outside") for w in uses)
-    total = len(re.findall(rf"(?<![\w-]){re.escape(name)}(?![\w-])", article))
     return placed >= least and placed * 2 >= total
 
 

@@ -22,6 +22,7 @@ import datetime as dt
 import hashlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -90,7 +91,8 @@ def content_hash(text: str) -> str:
 
 class Ingestor:
     def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC",
-                 between_stages: Callable[[], object] | None = None):
+                 between_stages: Callable[[], object] | None = None,
+                 on_stage: Callable[[str, float], object] | None = None):
         self.store = store
         self.backend = backend
         self.fetch_policy = fetch_policy
@@ -99,6 +101,10 @@ class Ingestor:
         # Called between the stages of a new brief (after fetch, extraction and drafting). The Slack app
         # uses it to let a burst of acks go first; it must return promptly (it is bounded there).
         self.between_stages: Callable[[], object] = between_stages or (lambda: None)
+        # Told how long each stage of a new brief took ("fetch", "extract", "brief"), in seconds measured
+        # with a monotonic timer (durations, not dates: the clock is not involved). The Slack bot feeds its
+        # metrics from it; nothing here knows about them.
+        self.on_stage: Callable[[str, float], object] = on_stage or (lambda stage, seconds: None)
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -171,8 +177,13 @@ class Ingestor:
     # -- steps --------------------------------------------------------------------------------------
 
     def _fetch(self, url: str) -> Article:
-        page = fetch(url, self.fetch_policy)
+        started = time.perf_counter()
+        try:
+            page = fetch(url, self.fetch_policy)
+        finally:  # a failed fetch (a timeout, a 404) took time too
+            self.on_stage("fetch", time.perf_counter() - started)
         self.between_stages()
+        started = time.perf_counter()
         if page.content_type in ("text/plain", "text/markdown"):
             article = article_from_text(page.text, url=page.url)
         else:
@@ -183,6 +194,7 @@ class Ingestor:
         if canonical and not same_site(canonical, page.url):
             log.info("ignored a canonical link to another site (%s -> %s)", page.url, canonical)
             canonical = None
+        self.on_stage("extract", time.perf_counter() - started)
         return replace(article, url=canonical or page.url)
 
     def _read_file(self, path: Path) -> Article:
@@ -225,13 +237,17 @@ class Ingestor:
             )
             for s in self.store.open_storylines(placement.team, placement.channel)
         ]
+        started = time.perf_counter()
         draft = self.backend.brief(article, BriefContext(ref_date=ref, open_storylines=open_storylines,
                                                          team=placement.team))
         if article.cut:
             draft.notes.append(f"the page's text is longer than {MAX_TEXT_CHARS:,} characters; the rest was "
                                "left out")
+        self.on_stage("brief", time.perf_counter() - started)
+        if draft.notes:  # kept with the brief; they quote article and model text, so only at DEBUG here
+            log.info("brief of %s: %d validation note(s)", label, len(draft.notes))
         for note in draft.notes:
-            log.info("brief note for %s: %s", label, note)
+            log.debug("brief note for %s: %s", label, note)
         self.between_stages()
         brief_id = self.store.save_brief(
             article=_article_row(article, digest),

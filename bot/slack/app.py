@@ -12,6 +12,7 @@ import logging
 import re
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 
 from bot.config import Settings
 from bot.slack.context import SlackContext
@@ -120,13 +121,16 @@ def one_line_errors(error: Exception) -> None:
               exc_info=error if log.isEnabledFor(logging.DEBUG) else None)
 
 
-def build_bolt_app(settings: Settings, ctx: SlackContext) -> App:
+def build_bolt_app(settings: Settings, ctx: SlackContext, oauth: OAuthSettings | None = None) -> App:
     """The bolt App (its own Web API client, for bolt's `auth.test` and listener `client`s) with the
-    listeners of `ctx` registered."""
+    listeners of `ctx` registered. With `oauth` it serves the install flow and authorizes each request
+    with the token stored for its team (the client then has no token of its own)."""
     quiet_slack_loggers()
+    token = None if oauth is not None else settings.slack_bot_token
     app = BriefbotApp(  # the token comes with the client; passing it twice makes bolt warn
         signing_secret=settings.slack_signing_secret,
-        client=build_client(settings.slack_bot_token, settings.slack_api_url),
+        client=build_client(token, settings.slack_api_url),
+        oauth_settings=oauth,
         process_before_response=False,
         name=BOLT_APP_NAME,
     )

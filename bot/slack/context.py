@@ -20,6 +20,7 @@ from bot.slack.intake import EyesGate, JobWriter
 from bot.slack.job import SlackJob
 from bot.slack.poster import Poster
 from bot.slack.reactor import Reactor
+from bot.slack.teams import TeamLeaving
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class SlackContext:
     writer: JobWriter  # the ack path's group commit
     wake: Callable[[], None]  # a job was queued: let an idle worker look now
     schedule_changed: Callable[[str], None]  # a channel's digest schedule changed in Slack
+    team_leaving: TeamLeaving  # app_uninstalled / tokens_revoked: stop the team's work
     bot_user_id: str | None = None
 
     def enqueue(self, jobs: list[SlackJob]) -> list[tuple[SlackJob, int, bool]]:

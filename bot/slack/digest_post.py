@@ -107,6 +107,7 @@ def post_digest(
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    poster = poster.for_team(team)  # the team's own token when several workspaces are installed
     date_iso = local_date.isoformat()
     ledger = _ledger(services, team=team, channel=channel, local_date=date_iso, kind=kind)
     if ledger is None:

@@ -100,8 +100,9 @@ class SlackJobs:
         channel, ts = row["channel"], row["message_ts"]
         self.gate.wait(channel, ts)
         all_ok = all(j["state"] == "done" for j in links)
-        self.poster.unreact(channel, ts, "eyes")
-        self.poster.react(channel, ts, "white_check_mark" if all_ok else "warning")
+        poster = self.poster.for_team(row.get("team"))
+        poster.unreact(channel, ts, "eyes")
+        poster.react(channel, ts, "white_check_mark" if all_ok else "warning")
 
     # -- kinds --------------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ class SlackJobs:
         permalinks = {}
         for citation in answer.citations:
             if citation.brief not in permalinks:
-                url = self._brief_permalink(citation.brief)
+                url = self._brief_permalink(citation.brief, job.team)
                 if url:
                     permalinks[citation.brief] = url
         self._reply_once(job, job.reply_key, blocks.answer_message(answer, permalinks), brief_id=None)
@@ -154,7 +155,7 @@ class SlackJobs:
             code = error_code(err) or type(err).__name__
             log.warning("digest post failed in channel %s: %s", channel, code)
             if job.user:
-                self.poster.dm(job.user, f"I couldn't post the digest in <#{channel}> ({code}).")
+                self.poster.for_team(job.team).dm(job.user, f"I couldn't post the digest in <#{channel}> ({code}).")
             return None
 
     def rebrief(self, job: SlackJob) -> str:
@@ -183,17 +184,19 @@ class SlackJobs:
         return result.brief_id
 
     def _reply_once(self, job: SlackJob, key: str, msg: blocks.Message, *, brief_id: str | None) -> str | None:
-        store, poster = self.store, self.poster
+        store, poster = self.store, self.poster.for_team(job.team)
         channel, message_ts, thread_ts = job.channel, job.origin.message_ts, job.origin.thread_ts
         marker = reply_marker(message_ts, key)
         existing = store.reply_for(channel, message_ts, key)
         if existing is not None and existing.get("reply_ts"):
-            log.info("reply for %s in channel %s already posted; not posting again", key, channel)
+            log.info("reply of job %s (%s) in channel %s already posted; not posting again", job.id, job.kind,
+                     channel)  # not the key: it can hold the user's question
             return existing["reply_ts"]
         if existing is not None:  # claimed by a run that stopped mid-post: did that post reach Slack?
             found = poster.find_reply(channel, thread_ts, marker)
             if found:
-                log.info("reply for %s in channel %s was posted before a restart; recording it", key, channel)
+                log.info("reply of job %s (%s) in channel %s was posted before a restart; recording it", job.id,
+                         job.kind, channel)
                 self._record(job, key, found, brief_id)
                 return found
         else:
@@ -217,7 +220,7 @@ class SlackJobs:
         store, channel = self.store, job.channel
         kind = job.origin.visibility or store.conversation_kind(channel)
         if kind is None:
-            kind = self.poster.conversation_kind(channel)
+            kind = self.poster.for_team(job.team).conversation_kind(channel)
             if kind is None:
                 return "private"
         if kind != store.conversation_kind(channel):
@@ -230,10 +233,10 @@ class SlackJobs:
         services = self.services
         return ask(services.store, services.backend, question, job.team, job.channel, services.today())
 
-    def _brief_permalink(self, brief_id: str) -> str | None:
+    def _brief_permalink(self, brief_id: str, team: str) -> str | None:
         record = self.store.brief_reply(brief_id)
         if record and record.get("reply_ts"):
-            return self.poster.permalink(record["channel"], record["reply_ts"])
+            return self.poster.for_team(team).permalink(record["channel"], record["reply_ts"])
         return None
 
     def _week(self, team: str, channel: str) -> list[dict]:

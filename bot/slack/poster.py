@@ -20,6 +20,7 @@ the channel's history) whether the reply went out.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -104,10 +105,21 @@ def _marked(messages: list[dict] | None, marker: dict) -> str | None:
 
 
 class Poster:
-    """Posts and reacts; returns None/False instead of raising on Slack errors."""
+    """Posts and reacts; returns None/False instead of raising on Slack errors.
 
-    def __init__(self, client: WebClient):
+    `client` speaks with the single bot token. With several workspaces installed, `clients(team)` gives
+    each team's client and callers take `poster.for_team(team)` before calling Slack for that team's work.
+    """
+
+    def __init__(self, client: WebClient, *, clients: Callable[[str], WebClient] | None = None):
         self.client = client
+        self.clients = clients
+
+    def for_team(self, team: str | None) -> Poster:
+        """The poster speaking with `team`'s token; itself in single-token mode."""
+        if self.clients is None or not team:
+            return self
+        return Poster(self.clients(team))
 
     def post(self, channel: str, msg: Message, thread_ts: str | None = None, *, user: str | None = None,
              metadata: dict | None = None) -> str | None:

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from bot.logs import log_context
 from bot.slack.intake import EyesGate
 from bot.slack.poster import Poster
 
@@ -28,7 +29,7 @@ class Reactor:
         self.name = name
         self.yield_to = yield_to
         self.max_delay = max_delay
-        self._queue: queue.Queue[tuple[str, str, float] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[str, str, str | None, float] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
 
     def start(self) -> Reactor:
@@ -37,12 +38,12 @@ class Reactor:
             self._thread.start()
         return self
 
-    def add(self, channel: str, ts: str) -> None:
-        """Queue `:eyes:` on a message; without a running thread, react at once."""
+    def add(self, channel: str, ts: str, team: str | None = None) -> None:
+        """Queue `:eyes:` on a message (with `team`'s token); without a running thread, react at once."""
         if self._thread is None:
-            self._react(channel, ts)
+            self._react(channel, ts, team)
         else:
-            self._queue.put((channel, ts, time.monotonic()))
+            self._queue.put((channel, ts, team, time.monotonic()))
 
     def stop(self, timeout: float = 5.0) -> None:
         if self._thread is not None:
@@ -52,14 +53,15 @@ class Reactor:
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            channel, ts, queued_at = item
+            channel, ts, team, queued_at = item
             left = self.max_delay - (time.monotonic() - queued_at)
             if self.yield_to is not None and left > 0:
                 self.yield_to(left)
-            self._react(channel, ts)
+            self._react(channel, ts, team)
 
-    def _react(self, channel: str, ts: str) -> None:
+    def _react(self, channel: str, ts: str, team: str | None) -> None:
         try:
-            self.poster.react(channel, ts, self.name)
+            with log_context(team=team, channel=channel):
+                self.poster.for_team(team).react(channel, ts, self.name)
         finally:
             self.gate.done(channel, ts)  # the worker may now swap the reaction, whatever happened

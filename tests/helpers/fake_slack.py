@@ -1,8 +1,9 @@
 """A fake Slack Web API on 127.0.0.1, plus a client that sends signed events to the bot.
 
 FakeSlack records every call (method, arguments, headers) and answers the methods the bot uses:
-`auth.test`, `chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`,
-`conversations.info`, `conversations.history`, `users.info`, `response_url` posts (under /response/…), and
+`oauth.v2.access` (for workspaces set up with `workspace(team, code)`), `auth.test` (for each bot token),
+`chat.postMessage`, `chat.getPermalink`, `reactions.add`/`remove`, `views.publish`, `conversations.info`,
+`conversations.history`, `users.info`, `response_url` posts (under /response/…), and
 file uploads the way `files_upload_v2` makes them: `files.getUploadURLExternal` hands out an upload URL on
 this server (/upload/F…), the bytes are POSTed there, and `files.completeUploadExternal` shares the uploaded
 file in a channel or thread (`fake.files`: one dict per shared file, with its bytes). It can be told to
@@ -18,6 +19,7 @@ Tests wait with `fake.wait_for(predicate, timeout)`, polling the recorded calls 
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import hmac
@@ -37,6 +39,8 @@ TEAM = "T0TEST"
 BOT_USER = "U0BRIEFBOT"
 BOT_ID = "B0BRIEFBOT"
 JSON_FIELDS = {"blocks", "attachments", "view", "metadata", "files"}
+CLIENT_ID = "1111.2222"  # the app's OAuth client id and secret, for oauth.v2.access
+CLIENT_SECRET = "test-client-secret-5e7a"
 
 
 @dataclass(frozen=True)
@@ -148,6 +152,9 @@ class FakeSlack:
         self._server_errors: dict[str, list[int]] = {}
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
+        # bot token -> the workspace it belongs to (auth.test answers from here); OAuth adds more
+        self.tokens: dict[str, dict] = {BOT_TOKEN: {"team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID}}
+        self._codes: dict[str, dict] = {}  # OAuth code -> the install it stands for (used once)
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.fake = self
         self.port = self._httpd.server_address[1]
@@ -193,6 +200,23 @@ class FakeSlack:
         """Accept `app_token` (and only it) for `apps.connections.open` and answer with `url`."""
         self.socket_url, self.app_token = url, app_token
 
+    def workspace(self, team_id: str, code: str) -> str:
+        """A workspace whose admin approves the install: Slack would redirect with `code`, which
+        `oauth.v2.access` (with the app's client id and secret) trades once for the returned bot token."""
+        token = f"xoxb-{team_id.lower()}-{code}"
+        self._codes[code] = {"team_id": team_id, "token": token, "user_id": f"U{team_id[1:]}BOT",
+                             "bot_id": f"B{team_id[1:]}BOT"}
+        return token
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose bot token authorized `call`."""
+        auth = call.headers.get("Authorization") or call.headers.get("authorization") or ""
+        return (self.tokens.get(auth.removeprefix("Bearer ")) or {}).get("team_id")
+
+    def revoke(self, token: str) -> None:
+        """The workspace uninstalled the app: its token is refused from now on."""
+        self.tokens.pop(token, None)
+
     def channel(self, channel_id: str, **info) -> None:
         """Describe a conversation for conversations.info (is_private=True, is_im=True, ...)."""
         self.channels[channel_id] = info
@@ -201,10 +225,13 @@ class FakeSlack:
 
     def _answer(self, call: Call) -> tuple[int, dict, dict]:
         auth = call.headers.get("Authorization") or call.headers.get("authorization") or ""
-        token = BOT_TOKEN
+        if call.method == "oauth.v2.access":
+            return 200, self._oauth_v2_access(auth, call.args), {}
         if call.method == "apps.connections.open" and self.socket_url is not None:
-            token = self.app_token  # Socket Mode wants the app-level token, not the bot token
-        if auth != f"Bearer {token}":
+            valid = auth == f"Bearer {self.app_token}"  # Socket Mode wants the app-level token
+        else:
+            valid = auth.removeprefix("Bearer ") in self.tokens
+        if not valid:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         with self._lock:
             errors = self._server_errors.get(call.method)
@@ -222,11 +249,29 @@ class FakeSlack:
         handler = getattr(self, "_m_" + call.method.replace(".", "_"), None)
         if handler is None:
             return 200, {"ok": False, "error": "unknown_method"}, {}
+        if call.method == "auth.test":
+            return 200, handler(self.tokens[auth.removeprefix("Bearer ")]), {}
         return 200, handler(call.args), {}
 
-    def _m_auth_test(self, args: dict) -> dict:
+    def _oauth_v2_access(self, auth: str, args: dict) -> dict:
+        expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+        if auth != expected:
+            return {"ok": False, "error": "invalid_client_id"}
+        with self._lock:
+            install = self._codes.pop(str(args.get("code")), None)
+        if install is None:
+            return {"ok": False, "error": "invalid_code"}
+        self.tokens[install["token"]] = {k: install[k] for k in ("team_id", "user_id", "bot_id")}
+        return {"ok": True, "app_id": "A0BRIEFBOT", "access_token": install["token"], "token_type": "bot",
+                "scope": "chat:write,reactions:write", "bot_user_id": install["user_id"],
+                "team": {"id": install["team_id"], "name": f"Workspace {install['team_id']}"},
+                "enterprise": None, "is_enterprise_install": False,
+                "authed_user": {"id": "U0ADMIN"}}
+
+    def _m_auth_test(self, who: dict) -> dict:
         return {"ok": True, "url": "https://briefbot-test.slack.com/", "team": "Test", "user": "briefbot",
-                "team_id": TEAM, "user_id": BOT_USER, "bot_id": BOT_ID, "is_enterprise_install": False}
+                "team_id": who["team_id"], "user_id": who["user_id"], "bot_id": who["bot_id"],
+                "is_enterprise_install": False}
 
     def _m_apps_connections_open(self, args: dict) -> dict:
         if self.socket_url is None:

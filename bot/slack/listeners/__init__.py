@@ -10,13 +10,15 @@ from slack_bolt import App
 
 from bot.slack import blocks
 from bot.slack.context import SlackContext
-from bot.slack.listeners import actions, commands, home, mentions, messages
+from bot.slack.listeners import actions, commands, home, lifecycle, mentions, messages
 
 # event type → (listener middleware factory or None, listener factory)
 EVENTS = {
     "message": (messages.intake_middleware, messages.after_ack),
     "app_mention": (mentions.intake_middleware, mentions.after_ack),
     "app_home_opened": (None, home.after_ack),
+    "app_uninstalled": (None, lifecycle.uninstalled),
+    "tokens_revoked": (None, lifecycle.tokens_revoked),
 }
 COMMANDS = {"/brief": commands.after_ack}
 SHORTCUTS = {actions.BRIEF_THIS: actions.brief_this}

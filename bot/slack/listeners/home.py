@@ -25,6 +25,6 @@ def after_ack(ctx: SlackContext):
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         team = body.get("team_id") or context.team_id or ""
-        ctx.poster.publish_home(event["user"], home_view_for(ctx, team))
+        ctx.poster.for_team(team).publish_home(event["user"], home_view_for(ctx, team))
 
     return on_home_opened

@@ -31,8 +31,9 @@ def intake_middleware(ctx: SlackContext):
 def after_ack(ctx: SlackContext):
     def on_message(event, context):
         created = context.get(CREATED) or []
-        if any(made and job.kind is JobKind.POSTED_LINK for job, _, made in created):
-            ctx.reactor.add(event["channel"], event["ts"])
+        links = [job for job, _, made in created if made and job.kind is JobKind.POSTED_LINK]
+        if links:
+            ctx.reactor.add(event["channel"], event["ts"], links[0].team)
         if any(made for _, _, made in created):
             ctx.wake()
 
