@@ -20,10 +20,15 @@ def _text(title: str, body: str) -> Source:
     return Source("text", text, title)
 
 
-def _seed(services):
+def _seed(services, tmp_path):
+    """Two briefs for ALPHA; one article both teams briefed. Pasted text is never shared across
+    conversations, so the shared one is a file the operator briefed for both."""
     ingest = services.ingestor.ingest
-    shared = _text("Rail operator orders new trains", "The rail operator ordered forty new trains on Monday "
-                   "and said the first would enter service on Friday, November 7, after safety tests.")
+    shared_file = tmp_path / "rail-operator.md"
+    shared_file.write_text(_text("Rail operator orders new trains", "The rail operator ordered forty new trains "
+                           "on Monday and said the first would enter service on Friday, November 7, after safety "
+                           "tests.").value)
+    shared = Source("file", str(shared_file), shared_file.name)
     only_alpha = _text("City council delays budget vote", "The city council delayed its budget vote on Tuesday "
                        "and will meet again on Wednesday, November 5, to settle the transport spending plan.")
     ingest(shared, Placement(team=ALPHA, channel="C0ALPHA"))
@@ -41,8 +46,8 @@ def _count(store, sql, params=()):
     return store._one(sql, list(params))["n"]
 
 
-def test_stop_team_turns_off_its_schedules_and_fails_its_queued_jobs(services):
-    _seed(services)
+def test_stop_team_turns_off_its_schedules_and_fails_its_queued_jobs(services, tmp_path):
+    _seed(services, tmp_path)
     store, now = services.store, services.clock.utc_stamp()
     store.enqueue_job({"team": ALPHA, "channel": "C0ALPHA", "message_ts": "1.1", "kind": "posted_link",
                        "source": "https://example.org/a"}, now)
@@ -55,8 +60,8 @@ def test_stop_team_turns_off_its_schedules_and_fails_its_queued_jobs(services):
     assert store.list_briefs(team=ALPHA)  # kept until purged
 
 
-def test_team_purge_dry_run_counts_and_purge_deletes_only_that_team(services, settings):
-    _seed(services)
+def test_team_purge_dry_run_counts_and_purge_deletes_only_that_team(services, settings, tmp_path):
+    _seed(services, tmp_path)
     store = services.store
     alpha_briefs = [b["id"] for b in store.list_briefs(team=ALPHA)]
     assert len(alpha_briefs) == 2
