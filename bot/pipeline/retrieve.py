@@ -77,12 +77,12 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
     terms = content_terms(question, MAX_TERMS)
     lexical: list[tuple[str, Passage]] = []
     if terms:
-        _, total = store.term_frequencies([])
         # Aliases and synonyms widen the MATCH on a store of ordinary size; on a very large one they would
         # make BM25 score many more rows, so there the question's own words find the candidates and the
         # synonyms count only in the re-ranking (`relevance`).
-        wanted = terms if total >= PRUNE_FROM else match_words(terms, MAX_MATCH_TERMS)
-        match, ranked = plan_query(store, wanted)
+        match, ranked = plan_query(store, terms)
+        if store.term_frequencies([])[1] < PRUNE_FROM:
+            match = _or_terms(match_words(terms, MAX_MATCH_TERMS))
         if match is not None:
             lexical = _lexical(store, question, match, ranked, team, channel)
     nearest: list[tuple[str, Passage]] = []
