@@ -26,6 +26,7 @@ from storage.db import connect
 from storage.migrations import MIGRATIONS, m006_job_leases
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import FakeSlack, start_bot, stop_bot
+from tests.helpers.polling import poll
 from tests.helpers.store_peek import job_row, job_rows
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
@@ -39,15 +40,6 @@ def _stamp(moment: dt.datetime) -> str:
 
 def _job(source: str, team: str = "T1", channel: str = "C1", ts: str = "1.1") -> dict:
     return {"source": source, "team": team, "channel": channel, "message_ts": ts, "kind": "link"}
-
-
-def _poll(predicate, timeout: float = 10.0):
-    """Wait (real time) for a worker thread to reach a state; the queue's own time is the fixed clock."""
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "condition not met"
-        time.sleep(0.02)
-    return value
 
 
 def _pool(store, clock, handler, failed: list | None = None, **kw) -> WorkerPool:
@@ -79,7 +71,7 @@ def test_a_second_pool_leaves_a_live_lease_alone_and_takes_an_expired_one(tmp_pa
     try:
         job_id, _ = first_store.enqueue_job(_job("https://example.org/a"), NOW)
         first.wake()
-        row = _poll(lambda: (r := job_row(first_store, job_id))["state"] == "running" and r)
+        row = poll(lambda: (r := job_row(first_store, job_id))["state"] == "running" and r)
         assert row["owner"] == first.owner and row["lease_until"] == _stamp(START + dt.timedelta(seconds=60))
 
         second.start()  # recovery at start-up: the lease is live, so the job stays the first run's
@@ -92,7 +84,7 @@ def test_a_second_pool_leaves_a_live_lease_alone_and_takes_an_expired_one(tmp_pa
 
         clock.advance(seconds=61)  # the first run hangs: no heartbeat for longer than the lease
         second.maintain()
-        _poll(lambda: job_row(first_store, job_id)["state"] == "done")  # "second" is noted before the finish
+        poll(lambda: job_row(first_store, job_id)["state"] == "done")  # "second" is noted before the finish
         assert runs == ["first", "second"]
         assert job_row(first_store, job_id)["attempts"] == 2  # the hung run counted as one
     finally:
@@ -157,12 +149,12 @@ def test_a_job_whose_outcome_could_not_be_recorded_is_not_kept_alive_by_the_hear
     try:
         job_id, _ = store.enqueue_job(_job("https://example.org/a"), NOW)
         pool.wake()
-        _poll(lambda: runs == [job_id] and pool.busy == 0)
+        poll(lambda: runs == [job_id] and pool.busy == 0)
         assert job_row(store, job_id)["state"] == "running"
         assert pool.heartbeat() == 0
         clock.advance(seconds=61)
         pool.maintain()  # its lease ran out: queued again, and run again
-        _poll(lambda: job_row(store, job_id)["state"] == "done")
+        poll(lambda: job_row(store, job_id)["state"] == "done")
         assert runs == [job_id, job_id]
     finally:
         pool.stop()
@@ -371,14 +363,14 @@ def test_a_link_posted_while_slack_is_down_waits_and_is_briefed_once_when_it_is_
     try:
         event = bot.events.message(f"<{article_server.url('/rates')}>")
         assert bot.events.event(event).status == 200
-        job = _poll(lambda: bot.store.jobs_for_message("T0TEST", "C0NEWS", event["ts"]))[0]
-        row = _poll(lambda: (r := job_row(bot.store, job["id"]))["retries"] == 1 and r)  # the first refusal
+        job = poll(lambda: bot.store.jobs_for_message("T0TEST", "C0NEWS", event["ts"]))[0]
+        row = poll(lambda: (r := job_row(bot.store, job["id"]))["retries"] == 1 and r)  # the first refusal
         outage_ends = clock.now() + dt.timedelta(minutes=20)
         while clock.now() < outage_ends:  # twenty minutes of outage, a minute at a time
             clock.advance(minutes=1)
             if row["not_before"] <= _stamp(clock.now()):  # due: the worker tries again, and waits again
                 retries = row["retries"]
-                row = _poll(lambda n=retries: (r := job_row(bot.store, job["id"]))["retries"] > n and r)
+                row = poll(lambda n=retries: (r := job_row(bot.store, job["id"]))["retries"] > n and r)
             assert row["state"] == "queued" and row["attempts"] == 0, row["error"]
         refused = fake.calls_to("chat.postMessage")
         assert row["retries"] >= 6 and len(refused) >= 6 and all(c.status == 503 for c in refused)
@@ -437,7 +429,7 @@ def test_a_pool_briefs_another_teams_link_while_a_burst_is_queued(tmp_path):
     store.enqueue_job(_job("https://b.example/1", team="TB", channel="CB"), NOW)
     pool = _pool(store, clock, lambda job: ran.append(job["team"]), workers=1).start()
     try:
-        _poll(lambda: len(ran) == 31)
+        poll(lambda: len(ran) == 31)
     finally:
         pool.stop()
     assert ran.index("TB") == 1

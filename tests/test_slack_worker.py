@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 
 from bot.clock import FixedClock
 from bot.errors import FetchError
@@ -13,6 +12,7 @@ from bot.worker import WorkerPool
 from storage import Store
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import fake_slack, slack_bot, start_bot, stop_bot  # noqa: F401 - fixtures
+from tests.helpers.polling import poll
 from tests.helpers.store_peek import job_row, job_rows
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
@@ -100,7 +100,7 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
     pool.start()
     pool.wake()
     try:
-        waiting = _poll(lambda: (row := job_row(store, flaky))["state"] == "queued" and row["not_before"] and row)
+        waiting = poll(lambda: (row := job_row(store, flaky))["state"] == "queued" and row["not_before"] and row)
         assert "2025-10-27T08:00:02" <= waiting["not_before"] <= "2025-10-27T08:00:05"  # the first backoff
         assert not finished.wait(0.3)  # the clock has not moved: it is not retried yet
         clock.advance(seconds=5)
@@ -111,15 +111,6 @@ def test_pool_retries_passing_errors_and_fails_input_errors(tmp_path):
     assert states == {"flaky": ("done", 1, 1), "bad": ("failed", 1, 0)}  # the outage used no attempt
     assert failed == [("bad", "HTTP 404 from the site")]
     store.close()
-
-
-def _poll(predicate, timeout: float = 10.0):
-    """Wait (real time) for a worker thread to reach a state; the queue's own time is the fixed clock."""
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        assert time.monotonic() < deadline, "condition not met"
-        time.sleep(0.02)
-    return value
 
 
 def _click(bot, action_id: str, value: dict, message_ts: str) -> int:
