@@ -48,6 +48,7 @@ def norm(text: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=default_shared())
+    parser.add_argument("--json", action="store_true", help="accepted for bench/run_all.py; the output is JSON anyway")
     args = parser.parse_args()
     gold_path = args.shared / "data" / "brief-dev" / "gold.json"
     html_dir = args.shared / "data" / "extraction-dev" / "html"
