@@ -39,8 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.helpers.fake_slack import SIGNING_SECRET, SlackEvents, sign  # noqa: E402
+from tests.helpers.fake_slack import SIGNING_SECRET, SlackEvents  # noqa: E402
 from tests.helpers.raw_http import send_raw, trickle  # noqa: E402
+from tests.helpers.raw_http import signed_post as raw_signed_post  # noqa: E402
 
 DEEP = "[" * 100_000 + "]" * 100_000
 
@@ -98,16 +99,8 @@ class Target:
                           "rss_mb": round(self.rss_mb(), 1), "ok": ok, "note": note})
 
 
-def signed_post(target: Target, body: bytes, *, content_type: str = "application/json", signed: bool = True,
-                timestamp: str | None = None, timeout: float = 20.0):
-    stamp = timestamp or str(int(time.time()))
-    headers = [f"Content-Type: {content_type}", f"X-Slack-Request-Timestamp: {stamp}",
-               f"Content-Length: {len(body)}"]
-    if signed:
-        headers.append(f"X-Slack-Signature: {sign(SIGNING_SECRET, stamp, body.decode('latin-1'))}")
-    head = ("POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            + "\r\n".join(headers) + "\r\n\r\n").encode("utf-8")
-    return send_raw(target.port, head + body, timeout=timeout)
+def signed_post(target: Target, body: bytes, *, timeout: float = 20.0, **kwargs):
+    return raw_signed_post(target.port, body, secret=SIGNING_SECRET, timeout=timeout, **kwargs)
 
 
 def event_with(target: Target, **fields) -> bytes:

@@ -15,21 +15,15 @@ import urllib.parse
 import pytest
 
 from tests.helpers.fake_slack import SIGNING_SECRET, fake_slack, sign, slack_bot  # noqa: F401 - fixtures
-from tests.helpers.raw_http import send_raw
+from tests.helpers.raw_http import send_raw, signed_post
 from tests.helpers.store_peek import job_rows
 
 
 def _post(bot, body: str | bytes, *, content_type: str = "application/json", signed: bool = True,
           timestamp: str | None = None) -> int:
-    stamp = timestamp or str(int(time.time()))
     raw = body if isinstance(body, bytes) else body.encode()
-    headers = [f"Content-Type: {content_type}", f"X-Slack-Request-Timestamp: {stamp}",
-               f"Content-Length: {len(raw)}"]
-    if signed:
-        headers.append(f"X-Slack-Signature: {sign(SIGNING_SECRET, stamp, raw.decode('latin-1'))}")
-    head = ("POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-            + "\r\n".join(headers) + "\r\n\r\n").encode("utf-8")
-    reply = send_raw(bot.server.port, head + raw, timeout=10)
+    reply = signed_post(bot.server.port, raw, secret=SIGNING_SECRET, content_type=content_type, signed=signed,
+                        timestamp=timestamp)
     assert reply.status is not None, "the connection was dropped without a status"
     return reply.status
 

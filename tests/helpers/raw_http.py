@@ -65,3 +65,19 @@ def trickle(port: int, parts: list[bytes], *, every: float, timeout: float) -> R
                 continue
             break  # the server spoke (or closed) before the request was complete
         return read_reply(sock, started, timeout)
+
+
+def signed_post(port: int, body: bytes, *, secret: str, content_type: str = "application/json",
+                signed: bool = True, timestamp: str | None = None, timeout: float = 10.0) -> RawReply:
+    """POST /slack/events with Slack's signature headers (or none, `signed=False`), written byte for byte,
+    so a test can send bodies no client library would."""
+    from tests.helpers.fake_slack import sign
+
+    stamp = timestamp or str(int(time.time()))
+    headers = [f"Content-Type: {content_type}", f"X-Slack-Request-Timestamp: {stamp}",
+               f"Content-Length: {len(body)}"]
+    if signed:
+        headers.append(f"X-Slack-Signature: {sign(secret, stamp, body.decode('latin-1'))}")
+    head = ("POST /slack/events HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+            + "\r\n".join(headers) + "\r\n\r\n").encode("utf-8")
+    return send_raw(port, head + body, timeout=timeout)
