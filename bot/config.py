@@ -288,7 +288,7 @@ class Environment(BaseSettings):
         "a whole number from 1 to 8192", "256 for text-embedding-3-*, else the model's")
     embedding_path: str | None = _env(
         "BRIEFBOT_EMBEDDING_PATH", None, "a local model2vec-format model folder (`briefbot[local]`), used with "
-        "the embedded backend; never downloaded", "a folder holding model.safetensors and tokenizer.json", "—")
+        "the embedded backend; never downloaded", "a model2vec folder (config.json, model.safetensors, tokenizer.json)", "—")
     max_input_tokens: Annotated[int, _whole(500, 2_000_000)] = _env(
         "BRIEFBOT_MAX_INPUT_TOKENS", 12_000, "article budget per call (tokens)",
         "a whole number of tokens from 500 to 2000000")

@@ -1,20 +1,17 @@
 """Hybrid retrieval and answers that lead with the fact: RRF, the embeddings path against the OpenAI stub,
-the local model loader, relative days dated, `ask --date`, off-topic refusals, citations with their passage."""
+relative days dated, `ask --date`, off-topic refusals, citations with their passage."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import json
-import struct
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.pipeline.ask import ask
-from bot.pipeline.embeddings import LocalEmbedder, pack, question_vector, unpack
 from bot.pipeline.ingest import Placement, Source
 from bot.pipeline.lexicon import answer_type, concepts, number_concepts
 from bot.pipeline.models import NO_ANSWER
@@ -145,60 +142,6 @@ def test_an_embedding_outage_never_loses_the_brief(oa_embed, embedding_stub):
     answer = ask(oa_embed.store, oa_embed.backend, "How many carpenters does Lindqvist employ?", TEAM, CHANNEL,
                  dt.date(2025, 10, 27))
     assert "140" in answer.answer  # lexical retrieval still answers
-
-
-# -- the local model loader ---------------------------------------------------------------------------
-
-
-def write_tiny_model(folder, vocab: list[str], matrix: np.ndarray) -> None:
-    """A model2vec-format folder: model.safetensors (one F32 'embeddings' matrix) and tokenizer.json."""
-    folder.mkdir()
-    data = matrix.astype("<f4").tobytes()
-    header = json.dumps({"embeddings": {"dtype": "F32", "shape": list(matrix.shape),
-                                        "data_offsets": [0, len(data)]}}).encode()
-    (folder / "model.safetensors").write_bytes(struct.pack("<Q", len(header)) + header + data)
-    tokenizer = {"model": {"type": "WordPiece", "vocab": {w: i for i, w in enumerate(vocab)}}}
-    (folder / "tokenizer.json").write_text(json.dumps(tokenizer))
-
-
-def test_local_model_loads_from_a_folder_and_mean_pools(tmp_path):
-    vocab = ["[UNK]", "couch", "sofa", "oak", "rain", "##s"]
-    matrix = np.array([[0, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=np.float32)
-    write_tiny_model(tmp_path / "tiny", vocab, matrix)
-    model = LocalEmbedder(tmp_path / "tiny")
-    assert model.model == "local:tiny"
-    assert model.token_ids("Sofas and oak") == [2, 5, 3]
-    couch, sofa, rain = model.embed(["the couch", "Sofas!", "rain"])
-    assert couch == pytest.approx([1, 0, 0]) and rain == pytest.approx([0, 0, 1])
-    assert np.dot(couch, sofa) > 0 and np.dot(couch, rain) == 0
-    assert unpack(pack(couch)) == pytest.approx(couch)
-
-
-def test_local_model_folder_must_hold_both_files(tmp_path):
-    from bot.errors import ConfigError
-
-    (tmp_path / "empty").mkdir()
-    with pytest.raises(ConfigError, match="model.safetensors"):
-        LocalEmbedder(tmp_path / "empty")
-
-
-def test_embedded_backend_with_a_local_model_retrieves_densely(settings, clock, tmp_path):
-    vocab = ["couch", "settee", "carpenters", "craftsmen", "workshop", "oak", "hotels"]
-    matrix = np.eye(len(vocab), dtype=np.float32)
-    matrix[1] = matrix[0]  # settee ~ couch
-    matrix[3] = matrix[2]  # craftsmen ~ carpenters
-    write_tiny_model(tmp_path / "m", vocab, matrix)
-    svc = build_services(dataclasses.replace(settings, embedding_path=str(tmp_path / "m")), clock=clock)
-    try:
-        brief = ingest_text(svc, COUCH, dt.date(2025, 10, 20))
-        assert svc.store.count_chunk_vectors("local:m") >= 1
-        question = "Which settee outfit uses craftsmen?"
-        assert retrieve(svc.store, question, TEAM, CHANNEL) == []  # no shared word
-        dense = question_vector(svc.backend.embedder, question)
-        assert dense is not None and dense[0] == "local:m"
-        assert [p.brief_id for p in retrieve(svc.store, question, TEAM, CHANNEL, dense=dense)][:1] == [brief]
-    finally:
-        svc.close()
 
 
 # -- answers ------------------------------------------------------------------------------------------

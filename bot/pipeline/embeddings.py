@@ -3,9 +3,9 @@
 An embedder turns texts into vectors in one batched call. Two kinds exist:
 - the OpenAI-compatible endpoint (`bot.backends.openai.OpenAIEmbedder`), counted in usage and the
   daily budget like every model call;
-- a local static-embedding model in the model2vec format (`LocalEmbedder`): a `model.safetensors`
-  holding one embedding matrix and a `tokenizer.json`; a text's vector is the mean of its tokens'
-  rows. It is read from a folder (`BRIEFBOT_EMBEDDING_PATH`) and never downloaded: install
+- a local static-embedding model in the model2vec format (`LocalEmbedder`): a folder saved by
+  model2vec (`config.json`, `model.safetensors`, `tokenizer.json`); a text's vector is the mean of its
+  tokens' rows. It is read from `BRIEFBOT_EMBEDDING_PATH` and never downloaded: install
   `briefbot[local]` and put a model there to use it. Without either, retrieval stays lexical.
 
 Vectors are stored per chunk and model (`store.save_chunk_vectors`), so an article seen again — in
@@ -14,7 +14,6 @@ another channel, or pasted twice — is never embedded again, and a question cos
 
 from __future__ import annotations
 
-import json
 import logging
 import struct
 from array import array
@@ -120,88 +119,48 @@ def question_vector(embedder: Embedder | None, question: str, team: str = ""):
 
 
 class LocalEmbedder:
-    """A model2vec-format model read from `path`: token rows of one matrix, mean-pooled, no network.
+    """A model2vec model read from the folder `path`, never downloaded: a text's vector is the mean of its
+    tokens' rows (normalised when the model says so).
 
-    The tokenizer is applied the simple way model2vec's static models allow: lower-cased words looked
-    up whole, else split greedily into the longest known pieces ("##" continuations, WordPiece style);
-    unknown pieces are skipped. When the `model2vec` package is installed (`briefbot[local]`), its own
-    loader and tokenizer are used instead.
+    With the model2vec package installed (`briefbot[local]`) its own loader and tokenizer are used; with
+    numpy alone, `static_model` reads the same folder the same way (WordPiece tokenizers only). `model`
+    names the folder and a digest of its files, so vectors stored from one model are never compared with
+    another model's put in the same folder later: the new model re-embeds articles as they are briefed.
     """
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, library: bool = True):
+        from bot.pipeline.static_model import StaticVectors, find_layout
+
         self.path = Path(path)
-        self.model = f"local:{self.path.name}"
-        if not (self.path / "model.safetensors").is_file() or not (self.path / "tokenizer.json").is_file():
-            raise ConfigError(f"BRIEFBOT_EMBEDDING_PATH {str(self.path)!r} needs model.safetensors and tokenizer.json")
-        self._static = _model2vec(self.path)
-        if self._static is None:
-            self.matrix = read_safetensors_matrix(self.path / "model.safetensors")
-            self.vocab = _vocab(self.path / "tokenizer.json")
+        layout = find_layout(self.path)
+        if layout is None:
+            raise ConfigError(f"BRIEFBOT_EMBEDDING_PATH {str(self.path)!r} is not a model2vec model folder: "
+                              "it needs config.json, model.safetensors and tokenizer.json")
+        self.model = f"local:{self.path.name}:{_digest(self.path, layout)}"
+        self._encoder = (_model2vec(self.path) if library else None) or StaticVectors(self.path, layout)
 
     def embed(self, texts: list[str], *, team: str = "") -> list[list[float]] | None:
-        if self._static is not None:
-            return [list(map(float, v)) for v in self._static.encode(texts)]
-        import numpy as np
-
-        out = []
-        for text in texts:
-            ids = self.token_ids(text)
-            rows = self.matrix[ids] if ids else np.zeros((1, self.matrix.shape[1]), dtype=np.float32)
-            out.append(rows.mean(axis=0).astype(np.float32).tolist())
-        return out
-
-    def token_ids(self, text: str) -> list[int]:
-        import re
-
-        ids: list[int] = []
-        for word in re.findall(r"[^\W_]+|[^\w\s]", (text or "").lower()):
-            if word in self.vocab:
-                ids.append(self.vocab[word])
-                continue
-            start = 0
-            while start < len(word):
-                for end in range(len(word), start, -1):
-                    piece = word[start:end] if start == 0 else "##" + word[start:end]
-                    if piece in self.vocab:
-                        ids.append(self.vocab[piece])
-                        start = end
-                        break
-                else:
-                    start += 1
-        return [i for i in ids if i < self.matrix.shape[0]]
+        return [[float(x) for x in row] for row in self._encoder.encode(list(texts))]
 
 
 def _model2vec(path: Path):
+    """model2vec's StaticModel of the folder, or None when the package is not installed."""
     try:
         from model2vec import StaticModel  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return StaticModel.from_pretrained(str(path))  # a local folder: read, never downloaded
+    try:
+        return StaticModel.from_pretrained(str(path))  # an existing folder: read, never downloaded
+    except Exception as err:  # noqa: BLE001 - model2vec and tokenizers raise many kinds; all mean a bad folder
+        raise ConfigError(f"BRIEFBOT_EMBEDDING_PATH {str(path)!r}: model2vec cannot read it ({err})") from None
 
 
-def read_safetensors_matrix(path: Path):
-    """The one 2-D float tensor of a safetensors file (8-byte header length, JSON header, raw data)."""
-    import numpy as np
+def _digest(folder: Path, layout) -> str:
+    """Ten hex digits of the SHA-256 of the model's three files."""
+    import hashlib
 
-    raw = path.read_bytes()
-    (size,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + size])
-    tensors = {k: v for k, v in header.items() if k != "__metadata__"}
-    if not tensors:
-        raise ConfigError(f"{path} holds no tensor")
-    name = "embeddings" if "embeddings" in tensors else next(iter(tensors))
-    info = tensors[name]
-    dtypes = {"F32": "<f4", "F16": "<f2", "F64": "<f8"}
-    if info["dtype"] not in dtypes or len(info["shape"]) != 2:
-        raise ConfigError(f"{path}: tensor {name!r} must be a 2-D float matrix, got {info['dtype']} {info['shape']}")
-    start, end = info["data_offsets"]
-    data = np.frombuffer(raw[8 + size + start:8 + size + end], dtype=dtypes[info["dtype"]])
-    return data.reshape(info["shape"]).astype(np.float32)
-
-
-def _vocab(path: Path) -> dict[str, int]:
-    model = json.loads(path.read_text(encoding="utf-8")).get("model", {})
-    vocab = model.get("vocab", {})
-    if isinstance(vocab, list):  # Unigram: [[piece, score], ...]
-        return {str(piece[0]).lower(): i for i, piece in enumerate(vocab)}
-    return {str(k).lower(): int(v) for k, v in vocab.items()}
+    digest = hashlib.sha256()
+    for name in (layout.config, layout.tensors, layout.tokenizer):
+        with open(folder / name, "rb") as f:
+            digest.update(hashlib.file_digest(f, "sha256").digest())
+    return digest.hexdigest()[:10]
