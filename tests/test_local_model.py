@@ -15,7 +15,9 @@ import re
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import cli
 from bot.errors import ConfigError
 from bot.pipeline.embeddings import LocalEmbedder, pack, question_vector, unpack
 from bot.pipeline.ingest import Placement, Source
@@ -140,3 +142,14 @@ def test_embedded_backend_with_a_local_model_retrieves_densely(settings, clock, 
         assert [p.brief_id for p in retrieve(svc.store, question, TEAM, CHANNEL, dense=dense)][:1] == [brief]
     finally:
         svc.close()
+
+
+def test_cli_names_a_bad_model_folder_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = write_model2vec_folder(tmp_path / "half", VOCAB, _matrix(len(VOCAB)))
+    (folder / "config.json").unlink()
+    env = {"BRIEFBOT_EMBEDDING_PATH": str(folder), "OPENAI_API_KEY": "", "BRIEFBOT_BACKEND": "embedded"}
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "b.db"), "ask", "What is new?"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [f"Error: BRIEFBOT_EMBEDDING_PATH '{folder}' is not a model2vec model "
+                                          "folder: it needs config.json, model.safetensors and tokenizer.json"]

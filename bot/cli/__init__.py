@@ -11,7 +11,7 @@ import click
 
 from bot.cli import ask, briefs, demo, digest, export, rebrief, run, schedule, storylines, team, usage
 from bot.cli.common import AppContext, fail
-from bot.errors import StorageError
+from bot.errors import ConfigError, StorageError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,5 +38,5 @@ for module in COMMANDS:
 def main() -> None:
     try:
         cli(prog_name="briefbot")
-    except StorageError as err:  # the database failed mid-command (e.g. the disk filled): one line
+    except (StorageError, ConfigError) as err:  # the database failed mid-command, a bad model folder: one line
         fail(str(err))

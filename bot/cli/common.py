@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from bot.config import Settings, load_settings
-from bot.errors import BriefbotError, StorageError
+from bot.errors import BriefbotError, ConfigError, StorageError
 from bot.logs import configure_logging
 from bot.services import Services, build_services
 
@@ -38,8 +38,8 @@ class AppContext:
         if self._services is None:
             try:
                 self._services = build_services(self.settings, db_path=self.db_path)
-            except StorageError as err:  # corrupt, read-only, not a database...: one line, no traceback
-                fail(str(err))
+            except (StorageError, ConfigError) as err:  # a corrupt database, an unreadable model folder...:
+                fail(str(err))  # one line, no traceback
         return self._services
 
     def use(self, services: Services) -> None:
