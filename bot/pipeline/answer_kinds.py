@@ -92,15 +92,17 @@ _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?(?:\s*(?:million|billion|thou
 _TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _FOCUS = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(?:do|does|did|is|are|was|were|will|would|"
                     r"have|has|had|can|could|should|might|must|of|in|at|on|for|to|did|make|made|\w+ed)\b|[?,.]|$)", _I)
+_GENERIC_FOCUS = frozenset({concept("people"), concept("times"), concept("things"), concept("ones"), concept("more"),
+                            concept("other")})
 FOCUS_WINDOW = 4  # tokens between a number and the thing it counts ("12,000 in attendance", "45 close flybys")
 
 
 def specific_kind(question: str) -> str | None:
     """The precise kind of answer `question` asks for ("age", "clock", "duration", "money", "measure",
-    "count", "punishment", "founder", "label"), or None."""
+    "count", "punishment", "founder", "label"), or None; "count" only when what is counted is specific."""
     for kind, pattern in _QUESTION_KINDS:
         if pattern.search(question or ""):
-            return kind
+            return None if kind == "count" and not count_focus(question) else kind
     return None
 
 
@@ -108,9 +110,11 @@ def specific_kind(question: str) -> str | None:
 def count_focus(question: str) -> frozenset[str]:
     """Concepts of what a "how many" question counts: "spectators" in "How many spectators watched ...".
 
-    Concepts, so the number may sit next to any word of the same group (attendance, crowd, fans)."""
+    Concepts, so the number may sit next to any word of the same group (attendance, crowd, fans). Empty
+    when it counts something too general to look for next to the number ("people", "times"): "two
+    people familiar with the matter" is not an answer to "how many people did it employ"."""
     m = _FOCUS.search(question or "")
-    return concepts(m.group(1)) if m else frozenset()
+    return concepts(m.group(1)) - _GENERIC_FOCUS if m else frozenset()
 
 
 @lru_cache(maxsize=50_000)

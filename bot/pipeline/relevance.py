@@ -123,7 +123,7 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
 
 
 # A sentence that opens by pointing back at someone just named: "The 62-year-old ...", "She ...".
-_POINTS_BACK = re.compile(r"^\W*(?:he|she|they|his|her|their|it|its|the\s+(?:\d|[a-z])|this|that|these|those)\b", re.I)
+_POINTS_BACK = re.compile(r"^\W*(?:(?:he|she|they|his|her|their|it|its|this|that|these|those)\b|the\s+\w)", re.I)
 
 
 @lru_cache(maxsize=4096)
