@@ -80,7 +80,8 @@ _SENTENCE_KINDS: dict[str, re.Pattern] = {
     "founder": re.compile(
         r"\bfounded\b|\bco-?found\w*|\bfounders?\b|\bset\s+up\b|\bbrains?\s+behind\b|\bmasterminds?\b"
         r"|\b(?:man|woman|men|women|person|people|mind|minds|team|couple|duo|pair|family)\s+behind\b"
-        r"|\bcame\s+up\s+with\b|\bcreated\b|\bcreators?\b|\bstarted\b|\blaunched\b|\bestablished\b|\binvented\b", _I),
+        r"|\bcame\s+up\s+with\b|\bcreators?\b|\b(?:created|started|launched|established|begun|run)\s+by\b|\binvent(?:ed|or)\b",
+        _I),  # "launched", "started" alone say what a product did, not who is behind it
     "label": re.compile(
         r"\bsign(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?(?:with|to)\b|\brecords\b|\bmusic\s+group\b|\brecord\s+(?:deal|label|contract)\b"
         r"|\blabel\b|\bimprint\b", _I),

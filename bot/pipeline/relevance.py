@@ -36,7 +36,7 @@ from bot.pipeline.sentences import split_sentences
 OWN_SHARE = 0.6
 AROUND_SHARE = 0.4
 TYPE_BONUS = 0.15
-SPECIFIC_BONUS = 0.25  # the precise kind asked for, over the broad one
+SPECIFIC_BONUS = 0.4  # the precise kind asked for, over the broad one
 CARRY_BACK = 2  # sentences back a pointing-back sentence may take the question's names from
 MIN_AROUND = 0.5
 MIN_AROUND_SINGLE = 0.65
