@@ -31,13 +31,13 @@ _UNIT_TIME = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|nights?|weeks?
 # "how much time" a duration before money, "how far into" a duration before a distance.
 _QUESTION_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("age", re.compile(r"\bhow\s+old\b|\b(?:what|which)\s+age\b|\bat\s+what\s+age\b|\bhow\s+many\s+years\s+old\b", _I)),
-    ("punishment", re.compile(r"\b(?:what|which)\s+(?:\w+\s+)?(?:punishment|sentence|penalty|jail\s+term|prison\s+term)\b"
+    ("punishment", re.compile(r"\b(?:what|which)\s+(?:\w+\s+){0,3}?(?:punishment|sentence|penalty|jail\s+term|prison\s+term)\b"
                               r"|\bhow\s+(?:long|many\s+years)\b.*\b(?:prison|jail|behind\s+bars|sentenced?)\b", _I)),
     ("clock", re.compile(r"\b(?:what|which)\s+time\b|\bwhat\s+hour\b|\buntil\s+when\b|\bhow\s+late\b", _I)),
     ("duration", re.compile(r"\bhow\s+long\b|\b(?:running|run|playing)\s+time\b|\bduration\b|\bhow\s+much\s+time\b"
                             r"|\bhow\s+many\s+(?:seconds|minutes|hours|days|weeks|months|years)\b|\bhow\s+far\s+into\b", _I)),
     ("money", re.compile(r"\bhow\s+much\b(?!\s+(?:time|longer|weight|water|bigger|more|less|faster|further)\b)"
-                         r"|\b(?:what|which)\s+(?:\w+\s+)?(?:price|cost|fee|fare|salary|wage|fine|sum|valuation)\b"
+                         r"|\b(?:what|which)\s+(?:\w+\s+){0,3}?(?:price|cost|fee|fare|salary|wage|fine|sum|valuation)\b"
                          r"|\bat\s+what\s+price\b|\bper\s+share\b|\bhow\s+(?:rich|wealthy|expensive|cheap)\b"
                          r"|\bworth\b|\bcompensation\b", _I)),
     ("measure", re.compile(r"\bhow\s+(?:large|big|far|tall|high|heavy|deep|wide|fast|powerful|long)\b"
@@ -47,7 +47,7 @@ _QUESTION_KINDS: tuple[tuple[str, re.Pattern], ...] = (
     ("founder", re.compile(r"\bwho\s+(?:\w+\s+)?(?:founded|co-?founded|started|set\s+up|created|launched|"
                            r"established|came\s+up\s+with|invented|dreamed\s+up|is\s+behind|was\s+behind|are\s+behind)\b"
                            r"|\b(?:founders?|co-?founders?|creators?)\b", _I)),
-    ("label", re.compile(r"\b(?:record|music)\s+(?:label|company|deal)\b|\b(?:which|what)\s+(?:\w+\s+)?label\b", _I)),
+    ("label", re.compile(r"\b(?:record|music)\s+(?:label|company|deal)\b|\b(?:which|what)\s+(?:\w+\s+){0,3}?label\b", _I)),
 )
 
 _SENTENCE_KINDS: dict[str, re.Pattern] = {

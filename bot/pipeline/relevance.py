@@ -24,10 +24,9 @@ concepts and the sentence two of them, or one when the article holds most of the
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
-
-import re
 
 from bot.pipeline.answer_kinds import holds_specific, specific_kind
 from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, name_concepts, question_concepts
