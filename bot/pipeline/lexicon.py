@@ -267,7 +267,7 @@ def _canon(value: float) -> str:
 _TYPE_RULES = (
     ("date", re.compile(r"(?:^|[,;:]\s*)(?:and\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month|week)\b"
                         r"|\bin\s+(?:what|which)\s+(?:year|month)\b|\bhow\s+soon\b|\bby\s+when\b", re.I)),
-    ("number", re.compile(r"\bhow\s+(?:many|much|long|old|far|large|big|high|tall|fast|often|heavy|deep|wide)\b"
+    ("number", re.compile(r"\bhow\s+(?:many|much(?:\s+(?:money|cash))?|long|old|far|large|big|high|tall|fast|often|heavy|deep|wide)\b"
                           r"|\b(?:what|which)\s+(?:share|percentage|percent|proportion|portion|fraction|price|number|"
                           r"amount|size|sum|figure|time|rate|age|speed|range|distance|score|total|value|cost)\b"
                           r"|\bat\s+what\s+(?:price|rate|time|level|speed)\b|\bto\s+what\s+(?:price|level)\b", re.I)),

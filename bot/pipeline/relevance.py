@@ -109,9 +109,12 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
     for order, (item, text, s) in enumerate(candidates):
         shared = [t for t in q if t in s]
         lw = local[item.group]
-        own = sum(weights[t] * lw[t] for t in shared) / room[item.group]
+        # Finding the article (whole passages): the question's share it holds. Finding the fact inside one
+        # (sentences): concepts that tell the article's sentences apart count most.
+        own = (sum(weights[t] * lw[t] for t in shared) / room[item.group] if split
+               else sum(weights[t] for t in shared) / total)
         wide = wide_of[item.group]
-        exact = bool(shared) and precise is not None and holds_specific(text, precise, question)
+        exact = split and bool(shared) and precise is not None and holds_specific(text, precise, question)
         typed = exact or (bool(shared) and _typed(text, kind, question))  # only a sentence sharing a concept can answer
         eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
             len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE)
