@@ -99,6 +99,8 @@ _FOCUS = re.compile(r"\bhow\s+many\s+((?:[\w'’-]+\s+){0,3}?[\w'’-]+?)(?=\s+(
                     r"have|has|had|can|could|should|might|must|of|in|at|on|for|to|did|make|made|\w+ed)\b|[?,.]|$)", _I)
 _GENERIC_FOCUS = frozenset({concept("people"), concept("times"), concept("things"), concept("ones"), concept("more"),
                             concept("other")})
+_MEASURED = re.compile(r"\bhow\s+(?:large|big|powerful|heavy|long|tall|wide|deep|fast|far|high)\s+(?:is|are|was|were|will\s+be)\s+"
+                       r"(?:the|its|his|her|their|a|an)\s+(?:new\s+)?([\w'’-]+)", _I)
 FOCUS_WINDOW = 4  # tokens between a number and the thing it counts ("12,000 in attendance", "45 close flybys")
 
 
@@ -122,28 +124,44 @@ def count_focus(question: str) -> frozenset[str]:
     return concepts(m.group(1)) - _GENERIC_FOCUS if m else frozenset()
 
 
+@lru_cache(maxsize=4096)
+def measure_focus(question: str) -> frozenset[str]:
+    """Concepts of what a "how large is the X" question measures: "engine" in "How large is the engine ..."."""
+    m = _MEASURED.search(question or "")
+    return concepts(m.group(1)) - _GENERIC_FOCUS if m else frozenset()
+
+
+NONE, KIND, FOCUSED = 0, 1, 2
+
+
 @lru_cache(maxsize=50_000)
-def holds_specific(sentence: str, kind: str | None, question: str) -> bool:
-    """Whether `sentence` holds an answer of `kind` (see `specific_kind`) other than what the question states."""
+def holds_specific(sentence: str, kind: str | None, question: str) -> int:
+    """How well `sentence` holds an answer of `kind` (see `specific_kind`) other than what the question
+    states: NONE, KIND, or FOCUSED when it also sits next to what the question counts or measures.
+
+    A count must sit next to what is counted; a measure next to what is measured when the question names
+    it ("a 2.0-liter, naturally-aspirated four-cylinder engine" for "how large is the engine")."""
     if kind is None or not sentence:
-        return False
+        return NONE
     if kind == "count":
-        return _counted_number(sentence, question)
+        return FOCUSED if _near_focus(sentence, question, _NUMBER, count_focus(question)) else NONE
     pattern = _SENTENCE_KINDS.get(kind)
     if pattern is None:
-        return False
+        return NONE
+    if kind == "measure" and measure_focus(question):
+        return FOCUSED if _near_focus(sentence, question, pattern, measure_focus(question)) else NONE
     stated = {m.group(0).lower() for m in pattern.finditer(question)}
-    return any(m.group(0).lower() not in stated for m in pattern.finditer(sentence))
+    return KIND if any(m.group(0).lower() not in stated for m in pattern.finditer(sentence)) else NONE
 
 
-def _counted_number(sentence: str, question: str) -> bool:
-    """A number written within FOCUS_WINDOW tokens of what the question counts, not stated in the question."""
-    focus = count_focus(question)
+def _near_focus(sentence: str, question: str, pattern: re.Pattern, focus: frozenset[str]) -> bool:
+    """A `pattern` match within FOCUS_WINDOW tokens after (or two before) a word of `focus`, not one the
+    question states."""
     if not focus:
         return False
-    stated = {m.group(0).lower() for m in _NUMBER.finditer(question)}
+    stated = {m.group(0).lower() for m in pattern.finditer(question)}
     tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _TOKEN.finditer(sentence)]
-    for m in _NUMBER.finditer(sentence):
+    for m in pattern.finditer(sentence):
         if m.group(0).lower() in stated:
             continue
         after = [t for s, _, t in tokens if s >= m.end()][:FOCUS_WINDOW]

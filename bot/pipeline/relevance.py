@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.pipeline.answer_kinds import holds_specific, specific_kind
+from bot.pipeline.answer_kinds import FOCUSED, NONE, holds_specific, specific_kind
 from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, name_concepts, question_concepts
 from bot.pipeline.sentences import split_sentences
 
@@ -36,6 +36,7 @@ OWN_SHARE = 0.6
 AROUND_SHARE = 0.4
 TYPE_BONUS = 0.15
 SPECIFIC_BONUS = 0.4  # the precise kind asked for, over the broad one
+FOCUS_BONUS = 0.2  # ... written next to what the question counts or measures
 CARRY_BACK = 2  # sentences back a pointing-back sentence may take the question's names from
 MIN_AROUND = 0.5
 MIN_AROUND_SINGLE = 0.65
@@ -114,12 +115,12 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
         own = (sum(weights[t] * lw[t] for t in shared) / room[item.group] if split
                else sum(weights[t] for t in shared) / total)
         wide = wide_of[item.group]
-        exact = split and bool(shared) and precise is not None and holds_specific(text, precise, question)
-        typed = exact or (bool(shared) and _typed(text, kind, question))  # only a sentence sharing a concept can answer
+        exact = holds_specific(text, precise, question) if split and shared and precise else NONE
+        typed = bool(exact) or (bool(shared) and _typed(text, kind, question))  # only a sentence sharing a concept can answer
         eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
             len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE)
         score = (OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
-                 + (SPECIFIC_BONUS if exact else 0.0))
+                 + (SPECIFIC_BONUS if exact else 0.0) + (FOCUS_BONUS if exact == FOCUSED else 0.0))
         out.append(ScoredSentence(score, eligible, item.key, item.group, order, text))
     return out
 
