@@ -7,8 +7,8 @@ wants an age, and news writes ages as "the 62-year-old", "aged 87", "Eva Lund, 3
 "how much" or "at what price" an amount of money (£40, 176 Hong Kong dollars); "how many spectators" a
 number written next to spectators or one of their words (crowd, attendance, fans); "what punishment" a
 sentence (sentenced, jailed, years in prison); "who founded" the founder's role (co-founder, set up,
-"the brain behind"); "what is the name of" a naming ("called", "dubbed", "known as"); "which label" a
-record deal (signed with ... Records).
+"the brain behind"); "what is the name of" a naming ("called", "dubbed", "known as"); "which label" or
+"which company gave her a contract" a signing (signed with/to ... Records).
 
 Each kind is a question pattern and a sentence recogniser, both about how any news article writes such
 answers, never about particular pages. `specific_kind` reads the question; `holds_specific` tells whether
@@ -50,7 +50,9 @@ _QUESTION_KINDS: tuple[tuple[str, re.Pattern], ...] = (
                            r"|\b(?:founders?|co-?founders?|creators?)\b", _I)),
     ("called", re.compile(r"\bwhat\s+(?:is|was|are|were)\s+(?:the\s+)?names?\s+of\b|\bwhat\s+(?:is|was|are|were)\s+(?:\w+\s+){1,4}?"
                           r"(?:called|named)\b|\bwhat\s+name\b", _I)),
-    ("label", re.compile(r"\b(?:record|music)\s+(?:label|company|deal)\b|\b(?:which|what)\s+(?:\w+\s+){0,3}?label\b", _I)),
+    ("signing", re.compile(r"\b(?:record|music)\s+(?:label|company|deal)\b|\b(?:which|what)\s+(?:\w+\s+){0,3}?label\b"
+                           r"|\b(?:which|what)\s+(?:\w+\s+){0,3}?(?:company|club|team|firm|publisher|studio)\b.*"
+                           r"\b(?:contract|deal|sign|signed|signing)\b", _I)),
 )
 
 _SENTENCE_KINDS: dict[str, re.Pattern] = {
@@ -86,8 +88,8 @@ _SENTENCE_KINDS: dict[str, re.Pattern] = {
         r"|\bcame\s+up\s+with\b|\bcreators?\b|\b(?:created|started|launched|established|begun|run)\s+by\b|\binvent(?:ed|or)\b",
         _I),  # "launched", "started" alone say what a product did, not who is behind it
     "called": re.compile(r"\b(?:called|named|dubbed|known\s+as|branded|titled|christened|nicknamed)\b", _I),
-    "label": re.compile(
-        r"\bsign(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?(?:with|to)\b|\brecords\b|\bmusic\s+group\b|\brecord\s+(?:deal|label|contract)\b"
+    "signing": re.compile(
+        r"\bsign(?:ed|s|ing)?\s+(?:\w+\s+){0,3}?(?:with|to|for|by)\b|\brecords\b|\bmusic\s+group\b|\brecord\s+(?:deal|label|contract)\b"
         r"|\blabel\b|\bimprint\b", _I),
 }
 
@@ -106,7 +108,7 @@ FOCUS_WINDOW = 4  # tokens between a number and the thing it counts ("12,000 in 
 
 def specific_kind(question: str) -> str | None:
     """The precise kind of answer `question` asks for ("age", "clock", "duration", "money", "measure",
-    "count", "punishment", "founder", "called", "label"), or None; "count" only when what is counted is specific."""
+    "count", "punishment", "founder", "called", "signing"), or None; "count" only when what is counted is specific."""
     for kind, pattern in _QUESTION_KINDS:
         if pattern.search(question or ""):
             return None if kind == "count" and not count_focus(question) else kind

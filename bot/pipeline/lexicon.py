@@ -121,7 +121,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("small", "little", "tiny"),
     ("quick", "fast", "rapid"),
     ("ban", "prohibit", "forbid", "outlaw"),
-    ("meeting", "meet", "summit", "talks"),
+    ("meeting", "meet", "met", "summit", "talks"),
     ("vote", "ballot", "poll", "election"),
     ("plan", "intend", "expect", "hope", "aim"),
     ("loan", "debt", "borrow", "borrowing", "owe", "obligation"),
@@ -140,6 +140,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("ruin", "spoil", "wreck"),
     ("tribute", "honour", "honor", "homage", "commemorate"),
     ("campaign", "initiative", "programme", "program", "scheme"),
+    ("show", "performance", "production", "musical", "concert", "gig"),
     ("illness", "disease", "sickness", "infection"),
 )
 
