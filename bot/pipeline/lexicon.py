@@ -141,6 +141,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("tribute", "honour", "honor", "homage", "commemorate"),
     ("campaign", "initiative", "programme", "program", "scheme"),
     ("show", "performance", "production", "musical", "concert", "gig"),
+    ("video", "footage", "clip", "recording", "film", "filmed"),
     ("illness", "disease", "sickness", "infection"),
 )
 
