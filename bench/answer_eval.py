@@ -8,9 +8,11 @@ fresh database through the real ingestor, then for every gold question checks
   * off-topic: the scorer's off-topic questions get no citation.
 Prints a JSON object on its last line; skips cleanly when the shared data is absent.
 
-`--set heldout` scores questions the answer code was never tuned on instead: `bench/heldout_questions.json`
+`--set heldout` scores questions written before the answer code was tuned: `bench/heldout_questions.json`
 (same shape as the dev gold, written over news articles of `../shared/data/cnndm-dev`, each rendered as a
-plain HTML page and ingested the same way) and `bench/heldout_offtopic.txt`. `--failures FILE` writes every
+plain HTML page and ingested the same way) and `bench/heldout_offtopic.txt`. `--set heldout2`
+(`bench/heldout2_questions.json`, other articles of the same set) was written after the first held-out set
+had been looked at, and is only measured, never tuned on. `--failures FILE` writes every
 missed question with the answer given and the first retrieved passages.
 
     .venv/bin/python bench/answer_eval.py [--shared /work/shared] [--set dev|heldout] [--failures out.json]
@@ -47,6 +49,7 @@ def default_shared() -> Path:
 
 
 HELDOUT = ROOT / "bench" / "heldout_questions.json"
+HELDOUT2 = ROOT / "bench" / "heldout2_questions.json"  # written later, scored only to check the first held-out set
 HELDOUT_OFFTOPIC = ROOT / "bench" / "heldout_offtopic.txt"
 
 
@@ -89,6 +92,10 @@ def load_set(name: str, shared: Path, scorer) -> tuple[list[dict], dict[str, byt
         return None
     articles, highlights = src.read_text().splitlines(), ref.read_text().splitlines()
     gold = json.loads(HELDOUT.read_text())
+    if name == "heldout2":  # its own questions, over its pages and the first set's (as distractors)
+        asked = json.loads(HELDOUT2.read_text())
+        lines = {g["source"]["line"] for g in asked}
+        gold = asked + [{**g, "questions": []} for g in gold if g["source"]["line"] not in lines]
     pages = {g["id"]: cnndm_page(articles[g["source"]["line"] - 1], highlights[g["source"]["line"] - 1]).encode()
              for g in gold}
     off = [q.strip() for q in HELDOUT_OFFTOPIC.read_text().splitlines() if q.strip()]
@@ -103,7 +110,7 @@ def norm(text: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=default_shared())
-    parser.add_argument("--set", choices=("dev", "heldout"), default="dev")
+    parser.add_argument("--set", choices=("dev", "heldout", "heldout2"), default="dev")
     parser.add_argument("--failures", type=Path, help="write the missed questions here (JSON)")
     parser.add_argument("--json", action="store_true", help="accepted for bench/run_all.py; the output is JSON anyway")
     args = parser.parse_args()
