@@ -16,7 +16,9 @@ A sentence scores on the question's concepts (`lexicon.concepts`: stems, aliases
   question is `eligible` only for a sentence holding one the question did not state;
 - a sentence that opens by pointing back ("The 21-year-old ...", "She ...", "His ...") also holds the
   names the question gives when the sentence just before it named them: news gives a person's age,
-  role or sentence in the sentence after the one that names them.
+  role or sentence in the sentence after the one that names them;
+- when the question gives names and some article holds one of them, a sentence of an article holding
+  none of them is not eligible: "Murray's wedding" is not answered from another couple's wedding.
 Eligibility (what may be shown or cited): the article holds at least half of the question's weighted
 concepts and the sentence two of them, or one when the article holds most of the rest.
 """
@@ -106,6 +108,8 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
              for g, sets in by_group.items()}
     room = {g: sum(weights[t] * w for t, w in lw.items()) or 1.0 for g, lw in local.items()}
     wide_of = {g: sum(w for t, w in weights.items() if t in seen) / total for g, seen in around.items()}
+    # The names a question gives say which article: when some article holds one, one holding none can't answer.
+    named = {g for g, seen in around.items() if names & seen}
     out = []
     for order, (item, text, s) in enumerate(candidates):
         shared = [t for t in q if t in s]
@@ -118,14 +122,15 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
         exact = holds_specific(text, precise, question) if split and shared and precise else NONE
         typed = bool(exact) or (bool(shared) and _typed(text, kind, question))  # only a sentence sharing a concept can answer
         eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
-            len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE)
+            len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE) and (not named or item.group in named)
         score = (OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
                  + (SPECIFIC_BONUS if exact else 0.0) + (FOCUS_BONUS if exact == FOCUSED else 0.0))
         out.append(ScoredSentence(score, eligible, item.key, item.group, order, text))
     return out
 
 
-# A sentence that opens by pointing back at someone just named: "The 62-year-old ...", "She ...".
+# A sentence that opens by pointing back at someone just named: "The 62-year-old ...", "She ...". (Taking
+# the names for any sentence that merely mentions "his" or "her" helped one set and hurt two.)
 _POINTS_BACK = re.compile(r"^\W*(?:(?:he|she|they|his|her|their|it|its|this|that|these|those)\b|the\s+\w)", re.I)
 
 
