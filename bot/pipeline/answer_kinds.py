@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import takewhile
 
 from bot.pipeline.lexicon import concept, concepts
 
@@ -69,7 +70,8 @@ _SENTENCE_KINDS: dict[str, re.Pattern] = {
         _NUMWORD + r"[\s-]+(?:full\s+|more\s+)?" + _UNIT_TIME + r"\b(?![\s-]+old)"
         r"|\b(?:hour|minute|day|week|month|year)-long\b|\b\d+\s*(?:min|hr|h)\b", _I),
     "money": re.compile(
-        r"[$£€¥₹₦]\s?\d|\b\d[\d,]*(?:\.\d+)?\s*(?:p|pence|cents?|dollars?|pounds|euros?|yen|yuan|renminbi|rupees?|"
+        r"[$£€¥₹₦]\s?\d|\b\d[\d,]*(?:\.\d+)?\s*(?:(?:hong\s+kong|us|u\.s\.|canadian|australian|singapore|new\s+zealand|"
+        r"taiwan)\s+dollars?|p|pence|cents?|dollars?|pounds|euros?|yen|yuan|renminbi|rupees?|"
         r"francs?|rand|naira|pesos?|won|rubles?|roubles?)\b|\b(?:us|hk|a|c|nz|s)\$|\brs\.?\s?\d"
         r"|\b(?:usd|gbp|eur|inr|hkd|jpy|cny|chf)\s?\d|\b\d[\d,.]*\s*(?:usd|gbp|eur|inr|hkd|jpy|cny|chf)\b"
         r"|\b(?:bn|billion|million)\s+(?:dollars|pounds|euros)\b|\bfortune\b|\bworth\s+(?:an\s+estimated\s+)?[$£€]", _I),
@@ -103,6 +105,8 @@ _GENERIC_FOCUS = frozenset({concept("people"), concept("times"), concept("things
                             concept("other")})
 _MEASURED = re.compile(r"\bhow\s+(?:large|big|powerful|heavy|long|tall|wide|deep|fast|far|high)\s+(?:is|are|was|were|will\s+be)\s+"
                        r"(?:the|its|his|her|their|a|an)\s+(?:new\s+)?([\w'’-]+)", _I)
+# Words after which a number no longer describes what follows: "5.8 metres long and its engine ...".
+_CLAUSE_BREAK = frozenset("and but or while whereas its his her their which that who whose".split())
 FOCUS_WINDOW = 4  # tokens between a number and the thing it counts ("12,000 in attendance", "45 close flybys")
 
 
@@ -166,7 +170,7 @@ def _near_focus(sentence: str, question: str, pattern: re.Pattern, focus: frozen
     for m in pattern.finditer(sentence):
         if m.group(0).lower() in stated:
             continue
-        after = [t for s, _, t in tokens if s >= m.end()][:FOCUS_WINDOW]
+        after = list(takewhile(lambda t: t not in _CLAUSE_BREAK, [t for s, _, t in tokens if s >= m.end()]))[:FOCUS_WINDOW]
         before = [t for _, e, t in tokens if e <= m.start()][-2:]
         if any(concept(t.replace("’", "'").split("'")[0].replace("-", "")) in focus for t in after + before):
             return True
