@@ -107,15 +107,15 @@ treasury millions in lost duty. Two drivers who worked for him were cleared."""
 
 WEDDING_A = """# Couple marry at the lighthouse
 
-Lena Holm and Erik Dahl married at the old lighthouse on Saturday after meeting on a sailing course.
-Around 60 guests climbed the hill to watch the ceremony, and the couple left the party by rowing boat.
+Lena Holm and Erik Dahl will marry at the old lighthouse on Saturday after meeting on a sailing course.
+Around 60 guests are expected at the wedding, and the couple will leave the party by rowing boat.
 The lighthouse keeper said it was the first wedding held at the site in forty years."""
 
 WEDDING_B = """# Champion skier to wed at home
 
 The champion skier Nora Vik will marry her long-time partner in her home village this weekend. Nora Vik
-has said the wedding will be small, with family and a few friends from the ski circuit. About 40 people
-are expected at the ceremony in the village church. She returns to training next month."""
+has said the day will be small, with family and a few friends from the ski circuit. About 40 guests
+will attend the wedding in the village church. She returns to training next month."""
 
 
 def ingest_text(services, text: str) -> str:
@@ -155,7 +155,7 @@ def test_the_article_the_question_names_answers_not_a_similar_one(services):
     skier = ingest_text(services, WEDDING_B)
     answer = ask(services.store, services.backend, "How many guests are expected at Nora Vik's wedding?",
                  TEAM, CHANNEL, DAY)
-    assert "40 people" in first_sentence(answer)
+    assert "40 guests" in first_sentence(answer)
     assert [c.brief for c in answer.citations] == [skier]
 
 
@@ -169,11 +169,24 @@ def test_off_topic_questions_of_every_kind_stay_unanswered(services):
         assert answer.citations == [], (question, answer.answer)
 
 
-def test_the_passage_holding_the_answer_ranks_first_in_its_article(services):
-    smuggling = ingest_text(services, SMUGGLING + "\n\n" + "\n\n".join(
-        f"Port officials described inspection number {n} of lorries arriving from the ferry terminal, "
-        f"which found nothing unusual among the cargo of timber and paper." for n in range(1, 30)))
+SCHOOL = """# School board reviews phone rules
+
+The Lindvik school board met on Thursday to review its rules on phones in class. Teachers said pupils
+who smuggle phones into exams should face a tougher punishment than a warning. Parents asked for
+clearer rules. The board will vote in June."""
+
+
+def test_the_passage_holding_the_answer_ranks_first(services):
+    """A long article whose answer sits in one of many chunks, and a short one that shares the question's
+    "punishment" and "smuggle": the sentence that holds a punishment comes first."""
+    searches = "\n\n".join(
+        f"Customs officers described search number {n} of lorries at the ferry terminal in the weeks before the "
+        f"tobacco was found; the lorries carried timber, paper and fish, and each search took about an hour."
+        for n in range(1, 25))
+    smuggling = ingest_text(services, SMUGGLING.replace("Jonas Hale was sentenced", searches + "\n\nJonas Hale was sentenced"))
+    ingest_text(services, SCHOOL)
     ingest_text(services, HARBOUR)
-    passages = retrieve(services.store, "What punishment did Jonas Hale receive?", TEAM, CHANNEL, limit=5)
+    question = "What punishment did the smuggler Jonas Hale get for hiding tobacco in a lorry?"
+    passages = retrieve(services.store, question, TEAM, CHANNEL, limit=5)
     assert passages[0].brief_id == smuggling
     assert "sentenced to four years" in passages[0].text

@@ -106,7 +106,7 @@ _GENERIC_FOCUS = frozenset({concept("people"), concept("times"), concept("things
 _MEASURED = re.compile(r"\bhow\s+(?:large|big|powerful|heavy|long|tall|wide|deep|fast|far|high)\s+(?:is|are|was|were|will\s+be)\s+"
                        r"(?:the|its|his|her|their|a|an)\s+(?:new\s+)?([\w'’-]+)", _I)
 # Words after which a number no longer describes what follows: "5.8 metres long and its engine ...".
-_CLAUSE_BREAK = frozenset("and but or while whereas its his her their which that who whose".split())
+_CLAUSE_BREAK = frozenset("and but or while whereas which that who whose".split())
 FOCUS_WINDOW = 4  # tokens between a number and the thing it counts ("12,000 in attendance", "45 close flybys")
 
 
