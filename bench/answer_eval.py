@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.config import load_settings  # noqa: E402
 from bot.pipeline.ask import ask  # noqa: E402
-from bot.pipeline.embeddings import embedder_of, question_vector  # noqa: E402
+from bot.pipeline.embeddings import embedder_of, fusion_weight, question_vector  # noqa: E402
 from bot.pipeline.ingest import Placement, Source  # noqa: E402
 from bot.pipeline.retrieve import retrieve  # noqa: E402
 from bot.services import build_services  # noqa: E402
@@ -159,7 +159,8 @@ def main() -> None:
     for g in gold:
         for q in g.get("questions", []):
             dense = question_vector(embedder, q["q"])
-            passages = retrieve(services.store, q["q"], "", "C1", 5, dense=dense)
+            passages = retrieve(services.store, q["q"], "", "C1", 5, dense=dense,
+                                dense_weight=fusion_weight(embedder))
             hit = any(norm(q["support"]) in norm(p.text) for p in passages)
             found += hit
             total += 1
@@ -193,6 +194,7 @@ class _Timed:
 
     def __init__(self, inner):
         self.inner, self.model = inner, inner.model
+        self.fusion_weight = fusion_weight(inner)
         self.reset()
 
     def reset(self) -> None:

@@ -19,9 +19,10 @@ from click.testing import CliRunner
 
 from bot.cli import cli
 from bot.errors import ConfigError
-from bot.pipeline.embeddings import LocalEmbedder, pack, question_vector, unpack
+from bot.pipeline.embeddings import LocalEmbedder, fusion_weight, pack, question_vector, unpack
 from bot.pipeline.ingest import Placement, Source
 from bot.pipeline.retrieve import retrieve
+from bot.pipeline.rrf import fuse
 from bot.services import build_services
 from tests.helpers.static_model import write_model2vec_folder
 
@@ -153,3 +154,12 @@ def test_cli_names_a_bad_model_folder_in_one_line(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [f"Error: BRIEFBOT_EMBEDDING_PATH '{folder}' is not a model2vec model "
                                           "folder: it needs config.json, model.safetensors and tokenizer.json"]
+
+
+def test_a_static_model_only_fills_places_the_words_leave_empty(tmp_path):
+    local = LocalEmbedder(write_model2vec_folder(tmp_path / "m", VOCAB, _matrix(len(VOCAB))))
+    words, nearest = ["a", "b", "c"], ["c", "e", "a", "f"]
+    assert fuse([words, nearest])[:2] == ["a", "c"]  # equal fusion lifts "c" over the words' second place
+    assert fuse([words, nearest], weights=(1.0, 0.5))[:3] == ["a", "c", "b"]
+    assert fuse([words, nearest], weights=(1.0, fusion_weight(local))) == ["a", "b", "c", "e", "f"]
+    assert fusion_weight(None) == fusion_weight(object()) == 1.0  # other embedders (OpenAI): equal fusion

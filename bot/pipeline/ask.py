@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from bot.errors import InputError
 from bot.pipeline.briefs import when_label
 from bot.pipeline.citations import renumbered, sources_block
-from bot.pipeline.embeddings import embedder_of, question_vector
+from bot.pipeline.embeddings import embedder_of, fusion_weight, question_vector
 from bot.pipeline.events import merge_events
 from bot.pipeline.institutions import INSTITUTIONS
 from bot.pipeline.models import NO_ANSWER, Answer, Citation, Event
@@ -90,8 +90,9 @@ def ask(store, backend, question: str, team: str, channel: str | None, today: dt
         answer = answer_from_events(store, question, team, channel, today, backend=label)
         if answer is not None:
             return answer
-    dense = question_vector(embedder_of(backend), question, team)
-    passages = retrieve(store, question, team, channel, limit, dense=dense)
+    embedder = embedder_of(backend)
+    dense = question_vector(embedder, question, team)
+    passages = retrieve(store, question, team, channel, limit, dense=dense, dense_weight=fusion_weight(embedder))
     if not passages:
         return Answer(NO_ANSWER, [], label)
     return renumbered(backend.answer(question, passages))

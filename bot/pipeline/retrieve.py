@@ -69,11 +69,12 @@ def plan_query(store, terms: list[str]) -> tuple[str | None, bool]:
 
 
 def retrieve(store, question: str, team: str, channel: str | None, limit: int = 8,
-             dense: tuple[str, list[float]] | None = None) -> list[Passage]:
+             dense: tuple[str, list[float]] | None = None, dense_weight: float = 1.0) -> list[Passage]:
     """The best passages for `question` among the briefs visible in (team, channel), best first.
 
     `dense` — (embedding model, the question's vector), when an embedder is configured — adds the
-    dense ranking (`embeddings.question_vector`).
+    dense ranking (`embeddings.question_vector`), weighted in the fusion by `dense_weight`
+    (`embeddings.fusion_weight`: 0 lets it only fill places the words leave empty).
     """
     terms = content_terms(question, MAX_TERMS)
     lexical: list[tuple[str, Passage]] = []
@@ -94,7 +95,7 @@ def retrieve(store, question: str, team: str, channel: str | None, limit: int = 
     if not lexical and not nearest:
         return []
     by_key = {key: passage for key, passage in [*nearest, *lexical]}
-    order = fuse([[k for k, _ in lexical], [k for k, _ in nearest]])
+    order = fuse([[k for k, _ in lexical], [k for k, _ in nearest]], weights=(1.0, dense_weight))
     chosen: list[Passage] = []
     per_brief: dict[str, int] = {}
     seen_text: set[str] = set()
