@@ -156,6 +156,6 @@ def drop_empty_links(tree: HtmlElement) -> int:
 def prepare(tree: HtmlElement) -> HtmlElement:
     """The three rewrites on a parsed page, in place; returns the tree."""
     drop_empty_links(tree)
+    wrap_loose_text(tree)  # first: a link wrapper in loose text is inside a sentence's <p> only after it
     unwrap_sentence_links(tree)
-    wrap_loose_text(tree)
     return tree
