@@ -189,10 +189,14 @@ def _call_trafilatura(tree, url: str | None, **options) -> str | None:
     )
 
 
+_SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}")
+
+
 def _clean_body(text: str, title: str) -> str:
     """Drop the title line trafilatura repeats, boilerplate lines, rules drawn with characters ("_____",
-    "* * *": lines without a letter or digit) and blank runs; paragraphs get "\\n\\n"."""
-    lines = [ln.strip() for ln in (text or "").splitlines()]
+    "* * *": lines without a letter or digit) and blank runs; paragraphs get "\\n\\n". Runs of spaces
+    (`&nbsp;` after a full stop in loose text) become one space."""
+    lines = [_SPACE_RUN.sub(" ", ln).strip() for ln in (text or "").splitlines()]
     lines = [ln for ln in lines if _WORD.search(ln)]
     norm_title = " ".join(title.split()).casefold()
     if lines and norm_title and " ".join(lines[0].split()).casefold() == norm_title:

@@ -3,11 +3,13 @@
 Two markup habits cost whole sentences (measured on the brief-dev gold, issue 13):
 
 * **Loose text.** Older CMS templates write paragraphs straight into a `<div>` or `<section>`, separated by
-  `<br>` or by headings, with no `<p>`. trafilatura keeps such text only when its container is short of
-  `<p>` text; on a page whose comments or sidebar hold paragraphs, the story's opening sentence (the
-  container's own text before the first `<br>`) or a deal line under a heading is dropped. Each run of
-  inline content between block children or `<br>`s that holds words of its own (not only link text) is
-  wrapped in a `<p>`, which is what a browser shows it as.
+  `<br>` or by headings, with no `<p>`. trafilatura never keeps the own text of a `<section>`, and keeps
+  a `<div>`'s only in "div mode", while the page holds little `<p>` text; on a page whose comments or
+  sidebar hold paragraphs, the story's opening sentence (the container's own text before the first
+  `<br>`) is dropped. Each run of inline content between block children or `<br>`s that holds words of
+  its own (not only link text) is wrapped as its own paragraph, which is what a browser shows it as: in
+  a `<p>` on a page with paragraphs, in a `<div>` on a page without (new `<p>` text there would switch
+  trafilatura out of div mode and lose every other one-paragraph `<div>`, an intro or a closing line).
 * **Link wrappers inside a sentence.** `<p>... decided <span class="link"><a>to move the game</a></span>
   in Pittsburgh ...</p>`: precision mode discards elements whose class is "link" (and other chrome
   names), cutting the middle out of the sentence. A `<span>` that holds only link text and sits inside a
@@ -38,6 +40,13 @@ MIN_OWN_WORDS = 8
 # ...and its container must hold at least two such paragraphs (runs or `<p>` children): that is a story
 # laid out without `<p>`s. A lone caption, print header or structured-data block is left to trafilatura.
 MIN_PARAGRAPHS = 2
+# trafilatura leaves div mode once the page holds MIN_EXTRACTED_SIZE (250) characters of <p> text (counted
+# after its own pruning, so a page with fewer characters than this outside page chrome is surely in div
+# mode). There a <div>'s loose text is kept already and is left alone, and a <section>'s runs are wrapped
+# in <div>s, which add no <p> text. On other pages runs are wrapped in <p>s, the shape p mode keeps.
+P_MODE_CHARS = 250
+_CHROME = ("aside", "footer", "form", "figure", "nav", "header", "menu", "dialog", "button", "noscript")
+_PARAGRAPH_TEXT = "//p[not(ancestor::" + " or ancestor::".join(_CHROME) + ")]//text()"
 # Headings and paragraphs: an empty link in one with at least this many words is an anchor, not a menu.
 _TEXT_BLOCKS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "p"})
 MIN_HEADING_WORDS = 4
@@ -87,11 +96,22 @@ def _runs(container: HtmlElement) -> list[tuple[HtmlElement | None, str | None, 
     return runs
 
 
+def paragraph_wrapper(tree: HtmlElement) -> str:
+    """"p" on a page that holds enough `<p>` text to be past trafilatura's div mode, else "div"."""
+    chars = 0
+    for text in tree.xpath(_PARAGRAPH_TEXT):
+        chars += len(text.strip())
+        if chars >= P_MODE_CHARS:
+            return "p"
+    return "div"
+
+
 def wrap_loose_text(tree: HtmlElement) -> int:
-    """Wrap every prose run of loose text in a `<p>` (see the module docstring); returns how many."""
+    """Wrap every prose run of loose text as a paragraph (see the module docstring); returns how many."""
     wrapped = 0
+    wrapper = paragraph_wrapper(tree)
     for container in list(tree.iter(*CONTAINERS)):
-        if _hidden(container):
+        if _hidden(container) or (wrapper == "div" and container.tag == "div"):
             continue
         prose = [run for run in _runs(container) if _own_words(run[1], run[2]) >= MIN_OWN_WORDS]
         if not prose:
@@ -100,7 +120,7 @@ def wrap_loose_text(tree: HtmlElement) -> int:
         if len(prose) + paragraphs < MIN_PARAGRAPHS:
             continue
         for anchor, text, inline in prose:
-            para = container.makeelement("p", {})
+            para = container.makeelement(wrapper, {})
             para.text = text
             if anchor is None:
                 container.text = None
