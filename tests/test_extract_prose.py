@@ -96,3 +96,38 @@ def test_empty_links_go_from_headings_but_not_from_menus():
                  '<ul><li><a href="/fb"></a></li><li><a href="/x"><img src="x.png"></a></li></ul>')
     assert drop_empty_links(tree) == 1
     assert len(tree.findall(".//a")) == 2
+
+
+# A page without <p>s at all: trafilatura keeps one-paragraph <div>s there ("div mode"), but never the
+# own text of a <section>. The section's runs must survive without costing the intro and closing <div>s.
+NO_PARAGRAPHS_PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>Night ferry timetable changes from December</title></head><body>
+<ul class="menu"><li><a href="/">Home</a></li><li><a href="/ferries">Ferries</a></li><li><a href="/buses">Buses</a></li></ul>
+<article>
+<h1>Night ferry timetable changes from December</h1>
+<div class="intro"><strong>The night ferry across the harbour will run every forty minutes instead of every
+hour from the first of December, the transport office said on Friday.</strong></div>
+<section class="text">The change follows a survey of late-shift workers at the port, two thirds of whom said
+they had missed the last boat at least once a month during the summer season.
+<h2>New departure times</h2>
+The first night departure leaves the north pier at 23:10 and the last one at 04:30, seven sailings in all,
+with the fare unchanged at 2.40 for a single trip.
+<br><br>Bicycles remain free on every sailing, but the office asks riders to board through the rear ramp.</section>
+<div class="outro">Questions about the new timetable can be sent to the harbour transport office by post.</div>
+</article>
+<div class="site-links"><a href="/about">About</a> <a href="/contact">Contact</a> <a href="/privacy">Privacy</a></div>
+</body></html>"""
+
+
+def test_a_page_without_paragraphs_keeps_section_text_and_its_one_paragraph_divs():
+    text = " ".join(extract_html(NO_PARAGRAPHS_PAGE, url="https://ferries.example.com/night").text.split())
+    for sentence in (
+        "The night ferry across the harbour will run every forty minutes instead of every hour",
+        "The change follows a survey of late-shift workers at the port",
+        "The first night departure leaves the north pier at 23:10 and the last one at 04:30",
+        "Bicycles remain free on every sailing",
+        "Questions about the new timetable can be sent to the harbour transport office by post.",
+    ):
+        assert sentence in text
+    for junk in ("Home", "Buses", "Privacy"):
+        assert junk not in text

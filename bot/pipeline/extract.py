@@ -9,7 +9,6 @@ newsletter pitches, wire-service credit lines) is dropped. No rule names a site.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
@@ -160,8 +159,8 @@ def _parse(html: str):
 
 def _run_trafilatura(tree, url: str | None, **options) -> dict | None:
     try:
-        # trafilatura prunes the tree it is given; each mode gets its own copy
-        out = _call_trafilatura(copy.deepcopy(tree), url, **options)
+        # trafilatura copies a tree it is given before pruning it, so the modes share one parse
+        out = _call_trafilatura(tree, url, **options)
     except Exception:  # noqa: BLE001 - a page lxml cannot parse is a page without article text
         return None
     if not out:
