@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 TARGETS = {"one_s": 5.0, "one_mb": 150.0, "four_mb": 300.0}
 
 ACTORS = ["The city council", "The regional water board", "Harbour officials", "The transport minister",
-          "Union leaders", "The national grid operator", "Ms Okafor", "Mr Lindqvist", "The port authority",
+          "Union leaders", "The national grid operator", "The mayor", "The harbour master", "The port authority",
           "Engineers at the Delft site", "The European Commission", "Shipping firms in Rotterdam"]
 VERBS = ["said on Monday that", "told reporters on Wednesday that", "will decide on Thursday, November 13, whether",
          "warned last week that", "confirmed in a statement that", "is expected to announce next month that",

@@ -16,7 +16,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.pipeline.backend import Backend
 from bot.pipeline.fetch import FetchPolicy
-from bot.pipeline.ingest import Ingestor
+from bot.pipeline.ingest import Ingestor, PageReader
 from storage import Store
 
 
@@ -33,12 +33,13 @@ class Services:
         self.ingestor = self.new_ingestor()
 
     def new_ingestor(self, between_stages: Callable[[], object] | None = None,
-                     on_stage: Callable[[str, float], object] | None = None) -> Ingestor:
+                     on_stage: Callable[[str, float], object] | None = None,
+                     page_reader: PageReader | None = None) -> Ingestor:
         """An ingestor on these services. The Slack workers get their own, which calls `between_stages`
-        between the stages of a new brief to let a burst of acks go first, and `on_stage` with each
-        stage's duration (their metrics)."""
+        between the stages of a new brief to let a burst of acks go first, `on_stage` with each stage's
+        duration (their metrics), and reads pages with `page_reader` (in child processes)."""
         return Ingestor(self.store, self.backend, self.fetch_policy, self.clock, self.settings.timezone,
-                        between_stages=between_stages, on_stage=on_stage)
+                        between_stages=between_stages, on_stage=on_stage, page_reader=page_reader)
 
     def today(self) -> dt.date:
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.settings.timezone)).date()

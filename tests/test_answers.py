@@ -121,6 +121,35 @@ def test_citations_use_the_passage_numbers_given(loaded):
     assert [c.n for c in answer.citations] == [2]
 
 
+def test_readers_see_sources_numbered_from_one_in_the_order_cited():
+    """Backends cite passage numbers; `ask` shows the reader [1], [2]… in the order the text cites them."""
+    from bot.pipeline.citations import cite, renumbered, sources_block
+    from bot.pipeline.models import Answer
+
+    passages = [Passage(f"Passage {i} says something.", f"B{i}", f"Title {i}", None) for i in range(1, 6)]
+    citations = cite(passages, [2, 4], quotes={2: "Passage 2 says something.", 4: "Passage 4 says something."})
+    body = "Passage 4 says something. [4] Passage 2 says something. [2] Both agree [2, 4]."
+    shown = renumbered(Answer(body + "\n\n" + sources_block(citations), citations))
+    assert shown.answer.split("\n\nSources:")[0] == (
+        "Passage 4 says something. [1] Passage 2 says something. [2] Both agree [2, 1].")
+    assert [(c.n, c.brief, c.passage) for c in shown.citations] == [
+        (1, "B4", "Passage 4 says something."), (2, "B2", "Passage 2 says something.")]
+    assert shown.answer.endswith("Sources:\n[1] Title 4 (B4)\n[2] Title 2 (B2)")
+    plain = renumbered(Answer("A model's answer [3].", cite(passages, [3])))
+    assert plain.answer == "A model's answer [1]." and plain.citations[0].brief == "B3"
+
+
+def test_asked_answers_number_their_sources_from_one(loaded):
+    services, _ = loaded
+    for question in ["What did OPEC+ agree about oil output?", "What framework did the US and China agree?",
+                     "What did the Federal Reserve do with interest rates?"]:
+        answer = ask_services(services, question, TEAM, CHANNEL)
+        numbers = [c.n for c in answer.citations]
+        assert numbers == list(range(1, len(numbers) + 1)), question
+        cited = [int(n) for n in re.findall(r"\[(\d+)\]", answer.answer.split("\n\nSources:")[0])]
+        assert sorted(set(cited)) == numbers and cited[0] == 1, question
+
+
 # -- events -----------------------------------------------------------------------------------------
 
 

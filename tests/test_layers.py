@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "bot.pipeline": 2,
     "bot.backends": 3,
     "bot.services": 4,
+    "bot.page_reader": 4,
     "bot.worker": 4,
     "bot.schedules": 4,
     "bot.metrics": 4,

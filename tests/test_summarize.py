@@ -223,7 +223,7 @@ def test_tldr_drops_a_dateline_in_either_form():
 
 def test_tldr_skips_an_anecdote_lede_a_byline_and_a_connective_opening():
     text = "\n\n".join([
-        "By Dana Reyes, Transport Correspondent",
+        "By Staff Reporter, Transport Correspondent",
         "“I have waited twenty years for a train to the airport,” said a commuter waiting at a bus stop.",
         "But not everyone on the council was convinced the money would be well spent this time around.",
         NEWS,
@@ -235,14 +235,14 @@ def test_tldr_skips_an_anecdote_lede_a_byline_and_a_connective_opening():
 
 def test_tldr_skips_label_lines_blog_chatter_and_fragments_but_keeps_a_company_speaking():
     text = "\n\n".join([
-        "Reviewed by: Sam Ortega RRP: 40 euros More info: www.example.org",
+        "Reviewed by: Staff Tester RRP: 40 euros More info: www.example.org",
         "We moved to the coast two years ago and we still walk the harbour every single morning.",
         "to the council chamber to hear the vote on the new line.",
         NEWS,
         DETAIL,
     ])
     assert summarize(text).tldr == NEWS
-    release = "The Harbour Transit Company is thrilled to welcome Ana Ruiz as our new chief executive this week."
+    release = "The Harbour Transit Company is thrilled to welcome our new chief executive to the harbour this week."
     assert summarize(f"{release} {DETAIL} {MORE}").tldr == release
     assert summarize(f"Lisbon, Portugal: {NEWS} {DETAIL}").tldr == NEWS
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bot.errors import InputError
 from bot.pipeline.briefs import when_label
-from bot.pipeline.citations import sources_block
+from bot.pipeline.citations import renumbered, sources_block
 from bot.pipeline.embeddings import embedder_of, question_vector
 from bot.pipeline.events import merge_events
 from bot.pipeline.institutions import INSTITUTIONS
@@ -94,7 +94,7 @@ def ask(store, backend, question: str, team: str, channel: str | None, today: dt
     passages = retrieve(store, question, team, channel, limit, dense=dense)
     if not passages:
         return Answer(NO_ANSWER, [], label)
-    return backend.answer(question, passages)
+    return renumbered(backend.answer(question, passages))
 
 
 def ask_services(services, question: str, team: str = "", channel: str | None = None) -> Answer:

@@ -8,9 +8,10 @@ the same way everywhere.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.pipeline.lexicon import concepts
-from bot.pipeline.models import Citation, Passage
+from bot.pipeline.models import Answer, Citation, Passage
 from bot.pipeline.sentences import split_sentences
 
 
@@ -52,3 +53,39 @@ def supporting_sentences(answer_text: str, passages: list[Passage], numbers: lis
         want = claims.get(n, set())
         out[n] = max(sentences, key=lambda s: (len(concepts(s) & want), -sentences.index(s)))
     return out
+
+
+_SOURCES_HEAD = "\n\nSources:\n"
+
+
+def renumbered(answer: Answer) -> Answer:
+    """The same answer with its citations numbered 1, 2, 3… in the order the text first cites them.
+
+    Backends cite the passage numbers they were given, so an answer from passages 1 and 4 would say
+    "[1] … [4]" over a list of two sources; a reader expects "[1] … [2]". A "Sources:" block at the end is
+    written again in the new order."""
+    if not answer.citations:
+        return answer
+    body, has_block, _ = answer.answer.partition(_SOURCES_HEAD)
+    known = {c.n for c in answer.citations}
+    order: list[int] = []
+    for m in _CITED.finditer(body):
+        for n in (int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))):
+            if n in known and n not in order:
+                order.append(n)
+    order += [c.n for c in answer.citations if c.n not in order]
+    new = {old: i + 1 for i, old in enumerate(order)}
+    if all(old == n for old, n in new.items()):
+        return answer
+
+    def swap(m: re.Match) -> str:
+        numbers = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        if not all(n in new for n in numbers):
+            return m.group(0)
+        return "[" + ", ".join(str(new[n]) for n in numbers) + "]"
+
+    citations = sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n)
+    text = _CITED.sub(swap, body)
+    if has_block:
+        text += "\n\n" + sources_block(citations)
+    return replace(answer, answer=text, citations=citations)

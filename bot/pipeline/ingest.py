@@ -92,7 +92,8 @@ def content_hash(text: str) -> str:
 class Ingestor:
     def __init__(self, store, backend: Backend, fetch_policy: FetchPolicy, clock: Clock, timezone: str = "UTC",
                  between_stages: Callable[[], object] | None = None,
-                 on_stage: Callable[[str, float], object] | None = None):
+                 on_stage: Callable[[str, float], object] | None = None,
+                 page_reader: PageReader | None = None):
         self.store = store
         self.backend = backend
         self.fetch_policy = fetch_policy
@@ -105,6 +106,9 @@ class Ingestor:
         # with a monotonic timer (durations, not dates: the clock is not involved). The Slack bot feeds its
         # metrics from it; nothing here knows about them.
         self.on_stage: Callable[[str, float], object] = on_stage or (lambda stage, seconds: None)
+        # Turns a fetched page into an article (`read_page`). The Slack bot passes one that runs it in a
+        # child process, so a slow or hostile page can't hold the interpreter its acks need.
+        self.read_page: PageReader = page_reader or read_page
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -184,18 +188,13 @@ class Ingestor:
             self.on_stage("fetch", time.perf_counter() - started)
         self.between_stages()
         started = time.perf_counter()
-        if page.content_type in ("text/plain", "text/markdown"):
-            article = article_from_text(page.text, url=page.url)
-        else:
-            article = extract_html(page.text, url=page.url)
-        # Stored under the URL we fetched, or the page's canonical link when it names the page's own site.
-        canonical = find_canonical_link(page.text, page.url) if page.content_type not in (
-            "text/plain", "text/markdown") else None
-        if canonical and not same_site(canonical, page.url):
-            log.info("ignored a canonical link to another site (%s -> %s)", page.url, canonical)
-            canonical = None
-        self.on_stage("extract", time.perf_counter() - started)
-        return replace(article, url=canonical or page.url)
+        try:
+            read = self.read_page(page.text, page.url, page.content_type)
+        finally:
+            self.on_stage("extract", time.perf_counter() - started)
+        if read.foreign_canonical:
+            log.info("ignored a canonical link to another site (%s -> %s)", page.url, read.foreign_canonical)
+        return read.article
 
     def _read_file(self, path: Path) -> Article:
         if not path.exists():
@@ -321,6 +320,31 @@ class Ingestor:
         import zoneinfo
 
         return self.clock.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """A fetched page read into an article, stored under the URL fetched or the page's canonical link
+    when it names the page's own site; a canonical link to another site is ignored and kept for the log."""
+
+    article: Article
+    foreign_canonical: str | None = None
+
+
+PageReader = Callable[[str, str, str], PageRead]
+
+
+def read_page(text: str, url: str, content_type: str) -> PageRead:
+    """Extract the article from a fetched page (HTML, or plain text and Markdown as they are).
+
+    A plain function of its arguments, so it can run in another process (`bot.page_reader`)."""
+    if content_type in ("text/plain", "text/markdown"):
+        return PageRead(replace(article_from_text(text, url=url), url=url))
+    article = extract_html(text, url=url)
+    canonical = find_canonical_link(text, url)
+    if canonical and not same_site(canonical, url):
+        return PageRead(replace(article, url=url), foreign_canonical=canonical)
+    return PageRead(replace(article, url=canonical or url))
 
 
 def _gated(article: Article) -> Article:

@@ -64,7 +64,7 @@ _GENERIC = frozenset(
     held ahead again after before latest president minister secretary chief executive governor chair
     leader leaders deputy vice prime government firm firms company companies group groups increase increases
     increased decrease another modest tell tells warn warns call calls hit hits boost move moves country
-    countries world""".split()
+    countries world framework frameworks outline outlines""".split()
 )
 # Short names used in storyline titles ("Fed policy", "BoJ policy").
 _SHORT = {
@@ -327,8 +327,9 @@ def _keyword(focus: _Focus, taken: set[str]) -> str | None:
 
     def salience(k: str) -> float:
         verb_form = surface[k].endswith(("ing", "ed")) and len(surface[k]) > 5  # "buying": a topic is a noun
+        people = surface[k].endswith(_PEOPLE_SUFFIXES)  # "negotiators", "analysts": who, not what
         return (math.log(1 + counts[k]) + HEADLINE_BONUS * (k in in_headline) + SUMMARY_BONUS * (k in in_summary)
-                - VERB_FORM_PENALTY * verb_form)
+                - VERB_FORM_PENALTY * (verb_form or people))
 
     key = min(counts, key=lambda k: (-salience(k), first[k]))
     return _KEYWORD_FORMS.get(key, surface[key])
@@ -338,6 +339,8 @@ KEYWORD_WORDS = 3000
 HEADLINE_BONUS = 1.0
 SUMMARY_BONUS = 0.5
 VERB_FORM_PENALTY = 0.5
+# Plural nouns for people in a role: a storyline is titled by its subject, not by who speaks about it.
+_PEOPLE_SUFFIXES = ("ators", "itors", "ctors", "ists", "makers", "traders", "investors", "officers")
 _CJK_TERM = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf]{2,8}|[\u30a0-\u30ff]{2,12}|[\uac00-\ud7af]{2,8}")
 
 

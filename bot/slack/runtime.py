@@ -17,12 +17,14 @@ interpreter that the acks are queueing for.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from slack_sdk import WebClient
 
 from bot.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
 from bot.metrics import Metrics
+from bot.page_reader import ProcessPageReader
 from bot.scheduler import DigestScheduler
 from bot.services import Services
 from bot.slack.app import build_bolt_app
@@ -89,8 +91,10 @@ class SlackRuntime:
         self.gate = EyesGate()
         self.reactor = Reactor(self.poster, self.gate, yield_to=self.in_flight.wait_idle)
         self.writer = counting_links(JobWriter(services.store, services.store.ack_path_store()), self.metrics)
+        # Pages are read in child processes: extraction's long C calls would otherwise hold up the acks.
+        self.page_reader = ProcessPageReader(workers=min(settings.workers, os.cpu_count() or 1))
         ingestor = services.new_ingestor(between_stages=lambda: self.in_flight.wait_idle(STAGE_YIELD_SECONDS),
-                                         on_stage=self.metrics.observe_stage)
+                                         on_stage=self.metrics.observe_stage, page_reader=self.page_reader)
         self.jobs = SlackJobs(services, self.poster, self.gate, ingestor)
         handler, failed = self.metrics.count_failures(self.jobs, self.jobs.failed)
         self.pool = WorkerPool(services.store, handler, failed, services.clock,
@@ -158,5 +162,6 @@ class SlackRuntime:
             self.health.close()
         self.digests.shutdown()
         self.pool.stop(timeout)
+        self.page_reader.close()
         self.reactor.stop()
         self.writer.close()
