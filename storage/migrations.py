@@ -358,7 +358,7 @@ def m008_chunk_term_counts(db: sqlite_utils.Database) -> None:
     triggers keep the counts exact. Each puts the rows' text in `chunk_terms_probe` — an empty FTS5 table
     with chunk_search's tokenizer and columns, so a term is stemmed and counted exactly as chunk_search
     counts it — adds (or subtracts) the probe's per-term row counts, and empties it. The delete trigger
-    runs BEFORE the delete, reading the rows that m002's trigger is about to remove, as they were indexed.
+    reads the brief's chunk_search rows as they were indexed, and now also removes them.
     Terms whose count falls to 0 are removed. The migration fills the table from fts5vocab once.
     """
     db.execute("create table chunk_terms (term text primary key, chunks integer not null) without rowid")
@@ -377,10 +377,18 @@ def m008_chunk_term_counts(db: sqlite_utils.Database) -> None:
         f"insert into chunk_terms_probe (body, scope) select c.text, {scope} from chunks c "
         "where c.article_id = new.article_id; " + count.format(sign="") + empty + " end"
     )
+    # Finding a brief's chunk_search rows scans the table (brief_n is not indexed), so the rows are found
+    # once: this trigger reads them into the probe under their own rowids, counts them and deletes them
+    # by rowid; m002's delete trigger keeps only its brief_search part.
+    db.execute("drop trigger briefs_search_ad")
+    db.execute("create trigger briefs_search_ad after delete on briefs begin "
+               "delete from brief_search where rowid = old.n; end")
     db.execute(
         "create trigger chunk_terms_bd before delete on briefs begin "
-        "insert into chunk_terms_probe (body, scope) select body, scope from chunk_search where brief_n = old.n; "
-        + count.format(sign="-") + empty + " end"
+        "insert into chunk_terms_probe (rowid, body, scope) select rowid, body, scope from chunk_search "
+        "where brief_n = old.n; "
+        + count.format(sign="-")
+        + "delete from chunk_search where rowid in (select rowid from chunk_terms_probe); " + empty + " end"
     )
     db.execute("create virtual table temp.chunk_search_rows using fts5vocab(main, chunk_search, 'row')")
     db.execute("insert into chunk_terms (term, chunks) select term, doc from temp.chunk_search_rows")
