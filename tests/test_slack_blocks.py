@@ -121,3 +121,13 @@ def test_answer_message_links_source_and_permalink():
     assert "<https://news.test/a|Rate decision>" in dumped
     assert "<https://team.test/archives/C1/p1|B7>" in dumped
     assert "<!channel>" not in dumped
+
+
+def test_an_answer_lists_its_sources_once_as_links():
+    """The text's own "Sources:" list (for the CLI) is left out in Slack: the context block lists them as links."""
+    text = "Rates held on Wednesday. [1]\n\nSources:\n[1] Rate decision — https://news.test/a (B7)"
+    answer = Answer(text, [Citation(1, "B7", "Rate decision", "https://news.test/a", "Rates held on Wednesday.")])
+    msg = blocks.answer_message(answer, {})
+    assert msg.blocks[0]["text"]["text"] == "Rates held on Wednesday. [1]"
+    assert json.dumps(msg.blocks).count("Rate decision") == 1 and "Sources:" not in json.dumps(msg.blocks)
+    assert msg.text == "Rates held on Wednesday. [1] (Sources: [1] Rate decision)"

@@ -11,7 +11,7 @@ import re
 from dataclasses import replace
 
 from bot.pipeline.lexicon import concepts
-from bot.pipeline.models import Answer, Citation, Passage
+from bot.pipeline.models import SOURCES_HEAD, Answer, Citation, Passage
 from bot.pipeline.sentences import split_sentences
 
 
@@ -55,8 +55,6 @@ def supporting_sentences(answer_text: str, passages: list[Passage], numbers: lis
     return out
 
 
-_SOURCES_HEAD = "\n\nSources:\n"
-
 
 def renumbered(answer: Answer) -> Answer:
     """The same answer with its citations numbered 1, 2, 3… in the order the text first cites them.
@@ -66,7 +64,7 @@ def renumbered(answer: Answer) -> Answer:
     written again in the new order."""
     if not answer.citations:
         return answer
-    body, has_block, _ = answer.answer.partition(_SOURCES_HEAD)
+    body, has_block, _ = answer.answer.partition(SOURCES_HEAD)
     known = {c.n for c in answer.citations}
     order: list[int] = []
     for m in _CITED.finditer(body):

@@ -172,6 +172,11 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     backend: str = "embedded"
 
+    @property
+    def body(self) -> str:
+        """The answer without its closing "Sources:" list (Slack shows the sources as links beneath it)."""
+        return self.answer.partition(SOURCES_HEAD)[0]
+
     def to_json(self) -> dict:
         return {
             "answer": self.answer,
@@ -181,3 +186,4 @@ class Answer:
 
 
 NO_ANSWER = "I don't have anything on that in the briefs yet."
+SOURCES_HEAD = "\n\nSources:\n"  # where an answer's text ends and its list of sources begins

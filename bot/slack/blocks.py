@@ -199,7 +199,7 @@ def answer_message(answer, permalinks: dict[str, str] | None = None) -> Message:
     citation linking the source URL and the brief's thread (permalink), each followed by the quoted
     sentence that supports it, escaped like all article text."""
     permalinks = permalinks or {}
-    blocks = [section(escape(answer.answer))]
+    blocks = [section(escape(answer.body))]
     lines = []
     for c in answer.citations:
         source = link(c.url, c.title or c.url) if c.url else escape(c.title or "pasted text")
@@ -209,7 +209,8 @@ def answer_message(answer, permalinks: dict[str, str] | None = None) -> Message:
             lines.append(f"↳ “{escape(truncate(c.passage, MAX_QUOTE))}”")  # the sentence that supports it
     if lines:
         blocks.append(context(truncate("\n".join(lines), MAX_SECTION)))
-    text = answer.answer + "".join(f" [{c.n}] {c.title or c.url or c.brief}" for c in answer.citations)
+    sources = "; ".join(f"[{c.n}] {c.title or c.url or c.brief}" for c in answer.citations)
+    text = f"{answer.body} (Sources: {sources})" if sources else answer.body
     return message(text, blocks)
 
 
