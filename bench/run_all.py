@@ -73,6 +73,12 @@ BENCHES = [
          f"{_fmt(d.get('qa_acc_lexical'), '.3f')} / {_fmt(d.get('qa_acc_paraphrase'), '.3f')} / "
          f"{_fmt(d.get('noanswer_acc'), '.2f')}", "≥ 0.90 / ≥ 0.75 / 1.0"),
     ]),
+    ("answer_eval.py", ["--set", "heldout"], lambda d: [
+        ("…held-out questions (own, cnndm-dev): recall@5", _fmt(d.get("recall_at_5"), ".3f"), "not tuned for dev"),
+        ("…held-out lexical / paraphrase / off-topic",
+         f"{_fmt(d.get('qa_acc_lexical'), '.3f')} / {_fmt(d.get('qa_acc_paraphrase'), '.3f')} / "
+         f"{_fmt(d.get('noanswer_acc'), '.2f')}", ""),
+    ]),
     ("digest_bench.py", [], lambda d: [
         (f"digest composition, {d.get('events')} events", f"{_fmt(d.get('ms'), '.1f')} ms", ""),
     ]),

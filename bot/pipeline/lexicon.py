@@ -77,10 +77,10 @@ _CASE_SENSITIVE = frozenset({"who", "us", "un", "sec", "fed", "boc", "turkey", "
 # General news paraphrases: every word of a group stands for the same concept.
 SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("tariff", "levy", "duty", "duties", "levies"),
-    ("household", "customer", "consumer", "subscriber", "user"),
+    ("household", "customer", "consumer", "subscriber", "user", "shopper", "buyer", "client", "patron"),
     ("employ", "employee", "staff", "worker", "workforce", "headcount", "personnel", "hire", "job"),
     ("cost", "price", "priced", "pay", "paid", "paying", "spend", "spent", "fee", "cheap", "cheapest",
-     "expensive"),
+     "expensive", "dearest", "priciest", "pricey", "costly"),
     ("buy", "purchase", "acquire", "acquisition", "bought", "takeover"),
     ("sell", "sale", "sold"),
     ("rise", "rose", "raise", "raised", "increase", "grow", "growth", "gain", "climb", "jump", "surge", "rally"),
@@ -88,8 +88,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("die", "death", "dead", "kill", "fatality", "fatal", "died", "killed"),
     ("injure", "injury", "wound", "hurt", "injured"),
     ("founder", "cofounder", "establish", "creator"),
-    ("launch", "debut", "unveil", "introduce"),
-    ("begin", "began", "start", "kickoff", "commence"),
+    ("begin", "began", "start", "kickoff", "kick", "commence", "launch", "debut", "unveil", "introduce"),
     ("lead", "led", "head", "chief", "leader", "helm"),
     ("company", "firm", "business", "corporation", "agency", "group"),
     ("hide", "hid", "hidden", "conceal", "stash"),
@@ -122,7 +121,7 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("small", "little", "tiny"),
     ("quick", "fast", "rapid"),
     ("ban", "prohibit", "forbid", "outlaw"),
-    ("meeting", "meet", "summit", "talks"),
+    ("meeting", "meet", "met", "summit", "talks"),
     ("vote", "ballot", "poll", "election"),
     ("plan", "intend", "expect", "hope", "aim"),
     ("loan", "debt", "borrow", "borrowing", "owe", "obligation"),
@@ -131,6 +130,18 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("forecast", "outlook", "guidance", "projection"),
     ("alert", "alarm", "warning"),
     ("shift", "rota"),
+    ("compensation", "compensate", "refund", "voucher", "payout", "damages", "reimburse", "reimbursement"),
+    ("shop", "store", "supermarket", "retailer", "grocer", "outlet"),
+    ("download", "install"),
+    ("wealth", "wealthy", "rich", "richest", "fortune", "billionaire", "millionaire"),
+    ("faint", "collapse", "swoon"),
+    ("suspend", "suspension", "sideline"),
+    ("arrest", "detain", "detention", "apprehend", "custody"),
+    ("ruin", "spoil", "wreck"),
+    ("tribute", "honour", "honor", "homage", "commemorate"),
+    ("campaign", "initiative", "programme", "program", "scheme"),
+    ("show", "performance", "production", "musical", "concert", "gig"),
+    ("video", "footage", "clip", "recording", "film", "filmed"),
     ("illness", "disease", "sickness", "infection"),
 )
 
@@ -258,7 +269,7 @@ def _canon(value: float) -> str:
 _TYPE_RULES = (
     ("date", re.compile(r"(?:^|[,;:]\s*)(?:and\s+)?when\b|\b(?:what|which)\s+(?:year|date|day|month|week)\b"
                         r"|\bin\s+(?:what|which)\s+(?:year|month)\b|\bhow\s+soon\b|\bby\s+when\b", re.I)),
-    ("number", re.compile(r"\bhow\s+(?:many|much|long|old|far|large|big|high|tall|fast|often|heavy|deep|wide)\b"
+    ("number", re.compile(r"\bhow\s+(?:many|much(?:\s+(?:money|cash))?|long|old|far|large|big|high|tall|fast|often|heavy|deep|wide)\b"
                           r"|\b(?:what|which)\s+(?:share|percentage|percent|proportion|portion|fraction|price|number|"
                           r"amount|size|sum|figure|time|rate|age|speed|range|distance|score|total|value|cost)\b"
                           r"|\bat\s+what\s+(?:price|rate|time|level|speed)\b|\bto\s+what\s+(?:price|level)\b", re.I)),

@@ -35,6 +35,7 @@ PER_TABLE = 10  # candidates read from each FTS table before re-ranking
 DENSE_K = 20  # nearest chunks read by the dense side
 MAX_PER_BRIEF = 3  # passages per brief, so one long article does not crowd out the others
 TOP_BRIEFS = 3  # briefs whose every chunk is read and scored in the second stage
+ARTICLE_WEIGHT = 1.0  # how much the article's first-stage score adds to each of its passages
 PRUNE_FROM = 20_000  # chunks
 COMMON_SHARE = 0.10  # a word in more than this share of chunks is dropped from MATCH when rarer ones exist
 
@@ -135,8 +136,11 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
     best: dict[str, float] = {}
     for s in score_sentences(question, [Item(k, p.brief_id, p.title, p.text) for k, p in pool]):
         best[s.key] = max(best.get(s.key, 0.0), s.score + (1.0 if s.eligible else 0.0))
+    # A passage's own score is relative to its article (the best sentence of a barely related article can
+    # score as high as the answer itself), so the article's first-stage score counts too.
     brief_rank = {b: i for i, b in enumerate(top)}
-    keys = sorted(passages, key=lambda k: (-best.get(k, 0.0), brief_rank[passages[k].brief_id]))
+    keys = sorted(passages, key=lambda k: (-(best.get(k, 0.0) + ARTICLE_WEIGHT * best_of_brief.get(passages[k].brief_id, 0.0)),
+                                           brief_rank[passages[k].brief_id]))
     return [(k, passages[k]) for k in keys]
 
 

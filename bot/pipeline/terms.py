@@ -16,7 +16,7 @@ STOPWORDS = frozenset(
     yourselves s t d ll m re ve near
     much many tell say said says know think anything something thing things news latest happen happened happening
     going get got give us please any whats what's hows who's where's when's brief briefs article articles
-    regarding re lately recently update updates""".split()
+    regarding re lately recently update updates again behind must might""".split()
 )
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
