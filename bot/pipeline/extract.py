@@ -18,6 +18,7 @@ import trafilatura
 
 from bot.errors import ExtractionError, InputError
 from bot.pipeline.models import Article
+from bot.pipeline.prose_html import prepare
 from bot.pipeline.pubdate import page_published_date
 
 MIN_WORDS = 40
@@ -146,9 +147,20 @@ def _parse_date(value) -> dt.date | None:
         return None
 
 
-def _run_trafilatura(html: str, url: str | None, **options) -> dict | None:
+def _parse(html: str):
+    """The page as trafilatura parses it, with loose prose put into paragraphs (prose_html); None when
+    lxml cannot read it."""
     try:
-        out = _call_trafilatura(html, url, **options)
+        tree = trafilatura.load_html(html)
+    except Exception:  # noqa: BLE001 - a page lxml cannot parse is a page without article text
+        return None
+    return prepare(tree) if tree is not None else None
+
+
+def _run_trafilatura(tree, url: str | None, **options) -> dict | None:
+    try:
+        # trafilatura copies a tree it is given before pruning it, so the modes share one parse
+        out = _call_trafilatura(tree, url, **options)
     except Exception:  # noqa: BLE001 - a page lxml cannot parse is a page without article text
         return None
     if not out:
@@ -160,10 +172,10 @@ def _run_trafilatura(html: str, url: str | None, **options) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _call_trafilatura(html: str, url: str | None, **options) -> str | None:
-    """trafilatura on our HTML string only (it never fetches); JSON with metadata, no comments."""
+def _call_trafilatura(tree, url: str | None, **options) -> str | None:
+    """trafilatura on our parsed page only (it never fetches); JSON with metadata, no comments."""
     return trafilatura.extract(
-        html,
+        tree,
         url=url,
         output_format="json",
         with_metadata=True,
@@ -176,10 +188,15 @@ def _call_trafilatura(html: str, url: str | None, **options) -> str | None:
     )
 
 
+_SPACE_RUN = re.compile(r"[ \t\u00a0]{2,}")
+
+
 def _clean_body(text: str, title: str) -> str:
-    """Drop the title line trafilatura repeats, boilerplate lines and blank runs; paragraphs get "\\n\\n"."""
-    lines = [ln.strip() for ln in (text or "").splitlines()]
-    lines = [ln for ln in lines if ln]
+    """Drop the title line trafilatura repeats, boilerplate lines, rules drawn with characters ("_____",
+    "* * *": lines without a letter or digit) and blank runs; paragraphs get "\\n\\n". Runs of spaces
+    (`&nbsp;` after a full stop in loose text) become one space."""
+    lines = [_SPACE_RUN.sub(" ", ln).strip() for ln in (text or "").splitlines()]
+    lines = [ln for ln in lines if _WORD.search(ln)]
     norm_title = " ".join(title.split()).casefold()
     if lines and norm_title and " ".join(lines[0].split()).casefold() == norm_title:
         lines = lines[1:]
@@ -209,8 +226,9 @@ def extract_html(html: str, url: str | None = None) -> Article:
     html = slim_html(html)
     data = None
     body = ""
+    tree = _parse(html)
     for options in ({"favor_precision": True}, {}, {"favor_recall": True}):
-        candidate = _run_trafilatura(html, url, **options)
+        candidate = _run_trafilatura(tree, url, **options) if tree is not None else None
         if not candidate:
             continue
         text = _clean_body(candidate.get("text") or "", (candidate.get("title") or "").strip())
