@@ -45,8 +45,9 @@ def bulk_load(store: Store, *, articles: list[dict], briefs: list[dict], chunks:
 
 
 def forget_term_frequencies(store: Store) -> None:
-    """Drop the store's cached word counts, so a bench measures retrieval's cold path."""
-    store.__dict__.pop("_df_cache", None)
+    """Drop the store's cached word stems (the counts themselves are read from `chunk_terms` each time),
+    so a bench measures retrieval's cold path."""
+    store.__dict__.pop("_stem_cache", None)
 
 
 def bulk_jobs(store: Store, jobs: list[dict]) -> None:
