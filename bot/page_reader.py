@@ -72,6 +72,19 @@ class ProcessPageReader:
             self._replace(pool)
             raise ExtractionError(f"the page took longer than {self.timeout:g} s to read") from None
 
+    def warm(self) -> None:
+        """Start the forkserver and the children now, in the background: the first page of a fresh bot
+        then doesn't wait for them (their imports take a second or two), nor count that in its timeout."""
+        def start() -> None:
+            try:
+                pool = self._current()
+                for _ in range(self.workers):
+                    pool.submit(_nothing)
+            except Exception:  # noqa: BLE001 - a failed warm-up only means the first page starts them
+                log.debug("page reader warm-up failed", exc_info=True)
+
+        threading.Thread(target=start, name="page-reader-warm-up", daemon=True).start()
+
     def close(self) -> None:
         """Stop the children (pages being read get an error); later calls read nothing."""
         with self._lock:
@@ -97,6 +110,10 @@ class ProcessPageReader:
             if self._pool is pool:
                 self._pool = None
         _kill(pool)
+
+
+def _nothing() -> None:
+    """Submitted to start a child (see `warm`)."""
 
 
 def _context() -> multiprocessing.context.BaseContext:

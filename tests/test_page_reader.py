@@ -84,7 +84,7 @@ def test_slack_gets_one_error_reply_for_a_spinning_page_and_keeps_acking(slack_b
     health check answers and another link gets its brief."""
     fake, events = slack_bot.fake, slack_bot.events
     slack_bot.runtime.page_reader.target = spin_or_crash
-    slack_bot.runtime.page_reader.timeout = 3.0
+    slack_bot.runtime.page_reader.timeout = 5.0
     article_server.html("/spin", RATES_HTML + SPIN)
     article_server.html("/rates", RATES_HTML)
     stuck = events.message(f"<{article_server.url('/spin')}>")
@@ -92,9 +92,9 @@ def test_slack_gets_one_error_reply_for_a_spinning_page_and_keeps_acking(slack_b
     fine = events.message(f"<{article_server.url('/rates')}>")
     acked = time.monotonic()
     assert events.event(fine).status == 200
-    assert time.monotonic() - acked < 1.0
+    assert time.monotonic() - acked < 3.0  # Slack's limit, however loaded the machine running the test
     fake.wait_for(lambda: _brief_posts(fake, "C0NEWS", fine["ts"]))
     note = fake.wait_for(lambda: fake.posts("C0NEWS", stuck["ts"]))
-    assert len(note) == 1 and "took longer than 3 s to read" in note[0].args["text"]
+    assert len(note) == 1 and "took longer than 5 s to read" in note[0].args["text"]
     states = {j["source"].rsplit("/", 1)[1]: j["state"] for j in job_rows(slack_bot.store)}
     assert states == {"spin": "failed", "rates": "done"}
