@@ -42,9 +42,9 @@ def test_questions_map_to_precise_kinds(question, kind):
 
 @pytest.mark.parametrize("sentence, question, strength", [
     ("The 58-year-old took over in March.", "How old is the harbour master?", KIND),
-    ("Marta Olsen, 41, said the quay would reopen.", "How old is Marta Olsen?", KIND),
+    ("The mayor, 41, said the quay would reopen.", "How old is the mayor?", KIND),
     ("He died aged 87 at his home.", "How old was he?", KIND),
-    ("She said the quay would reopen soon.", "How old is Marta Olsen?", NONE),
+    ("She said the quay would reopen soon.", "How old is the mayor?", NONE),
     ("Boats leave at 7:30 p.m. every Friday.", "What time do boats leave?", KIND),
     ("The last crossing is at 20:15.", "What time is the last crossing?", KIND),
     ("It is a 95-minute film about salt.", "How long is the film?", KIND),
@@ -74,10 +74,10 @@ def test_a_number_the_question_states_is_not_its_answer():
 
 HARBOUR = """# Harbour gets a new master
 
-The port authority of Lindvik named Tomas Berg its new harbour master on Monday, ending a search that
-lasted most of the winter. Tomas Berg replaces a predecessor who left for a post in the capital.
+The port authority of Lindvik named a fjord pilot its new harbour master on Monday, ending a search that
+lasted most of the winter. The new harbour master replaces a predecessor who left for a post in the capital.
 The 58-year-old spent two decades piloting cargo ships through the fjord before moving ashore.
-Tomas Berg will oversee the dredging of the inner basin, which the port authority says will let larger
+The harbour master will oversee the dredging of the inner basin, which the port authority says will let larger
 ferries dock. The dredging is due to finish before the summer season, the authority said.
 
 Local fishermen welcomed the appointment. The harbour handled more cargo last year than in any year
@@ -87,35 +87,35 @@ BAKERY = """# Rye bakery opens a tenth shop
 
 Kornhus, the rye bakery chain, opened its tenth shop on Saturday in the old market hall. The chain sells
 sourdough loaves and cardamom buns and says queues formed before the doors opened. Kornhus launched a
-seeded rye loaf last year and now bakes it in every shop. The brains behind Kornhus are Ida Lund and
-Per Sande, two former nurses who baked bread at night while working hospital shifts. The chain plans
+seeded rye loaf last year and now bakes it in every shop. The brains behind Kornhus are two
+former nurses from Lindvik, who baked bread at night while working hospital shifts. The chain plans
 two more shops in the autumn, and each shop employs about a dozen bakers."""
 
 CUP_FINAL = """# Harbour Rovers lift the cup
 
-Harbour Rovers beat Millbrook 3-1 in the regional cup final on Sunday. Anna Voss scored twice for the
+Harbour Rovers beat Millbrook 3-1 in the regional cup final on Sunday. Their captain scored twice for the
 Rovers and the goalkeeper saved a penalty in the second half. Millbrook's coach said the result was fair.
 More than 14,000 fans packed the old stadium for the final, the largest crowd in its history. The Rovers
 will parade the trophy through the town on Tuesday."""
 
 SMUGGLING = """# Smuggler jailed over tobacco haul
 
-A court in Lindvik convicted Jonas Hale of smuggling two tonnes of tobacco through the port in a
+A court in Lindvik convicted the owner of the haulage firm Nordfrakt of smuggling two tonnes of tobacco through the port in a
 refrigerated lorry. Customs officers found the tobacco hidden behind crates of frozen fish in March.
-Jonas Hale was sentenced to four years in prison on Friday. The judge said the scheme had cost the
+The Nordfrakt owner was sentenced to four years in prison on Friday. The judge said the scheme had cost the
 treasury millions in lost duty. Two drivers who worked for him were cleared."""
 
 WEDDING_A = """# Couple marry at the lighthouse
 
-Lena Holm and Erik Dahl will marry at the old lighthouse on Saturday after meeting on a sailing course.
+Two sailing instructors will marry at the old Lindvik lighthouse on Saturday after meeting on a sailing course.
 Around 60 guests are expected at the wedding, and the couple will leave the party by rowing boat.
 The lighthouse keeper said it was the first wedding held at the site in forty years."""
 
 WEDDING_B = """# Champion skier to wed at home
 
-The champion skier Nora Vik will marry her long-time partner in her home village this weekend. Nora Vik
+The champion skier will marry her long-time partner in her home village of Tindfjell this weekend. She
 has said the day will be small, with family and a few friends from the ski circuit. About 40 guests
-will attend the wedding in the village church. She returns to training next month."""
+will attend the wedding in the Tindfjell church. She returns to training next month."""
 
 
 def ingest_text(services, text: str) -> str:
@@ -131,7 +131,7 @@ def test_age_comes_from_the_sentence_that_points_back_at_the_person(services):
     brief = ingest_text(services, HARBOUR)
     for other in (BAKERY, CUP_FINAL):
         ingest_text(services, other)
-    answer = ask(services.store, services.backend, "How old is Tomas Berg?", TEAM, CHANNEL, DAY)
+    answer = ask(services.store, services.backend, "How old is Lindvik's new harbour master?", TEAM, CHANNEL, DAY)
     assert "58-year-old" in first_sentence(answer)
     assert [c.brief for c in answer.citations] == [brief]
 
@@ -140,9 +140,9 @@ def test_founder_count_and_punishment_lead_with_the_answering_sentence(services)
     bakery, final, smuggling = (ingest_text(services, t) for t in (BAKERY, CUP_FINAL, SMUGGLING))
     ingest_text(services, HARBOUR)
     cases = [
-        ("Who started the Kornhus bakery chain?", "Ida Lund", bakery),
+        ("Who started the Kornhus bakery chain?", "two former nurses", bakery),
         ("How many spectators watched the regional cup final between the Rovers and Millbrook?", "14,000", final),
-        ("What punishment did Jonas Hale get for the tobacco smuggling?", "four years in prison", smuggling),
+        ("What punishment did the Nordfrakt owner get for the tobacco smuggling?", "four years in prison", smuggling),
     ]
     for question, expected, brief in cases:
         answer = ask(services.store, services.backend, question, TEAM, CHANNEL, DAY)
@@ -153,7 +153,7 @@ def test_founder_count_and_punishment_lead_with_the_answering_sentence(services)
 def test_the_article_the_question_names_answers_not_a_similar_one(services):
     ingest_text(services, WEDDING_A)
     skier = ingest_text(services, WEDDING_B)
-    answer = ask(services.store, services.backend, "How many guests are expected at Nora Vik's wedding?",
+    answer = ask(services.store, services.backend, "How many guests are expected at the Tindfjell wedding?",
                  TEAM, CHANNEL, DAY)
     assert "40 guests" in first_sentence(answer)
     assert [c.brief for c in answer.citations] == [skier]
@@ -183,10 +183,11 @@ def test_the_passage_holding_the_answer_ranks_first(services):
         f"Customs officers described search number {n} of lorries at the ferry terminal in the weeks before the "
         f"tobacco was found; the lorries carried timber, paper and fish, and each search took about an hour."
         for n in range(1, 25))
-    smuggling = ingest_text(services, SMUGGLING.replace("Jonas Hale was sentenced", searches + "\n\nJonas Hale was sentenced"))
+    smuggling = ingest_text(services, SMUGGLING.replace("The Nordfrakt owner was sentenced",
+                                                         searches + "\n\nThe Nordfrakt owner was sentenced"))
     ingest_text(services, SCHOOL)
     ingest_text(services, HARBOUR)
-    question = "What punishment did the smuggler Jonas Hale get for hiding tobacco in a lorry?"
+    question = "What punishment did the smuggler from Nordfrakt get for hiding tobacco in a lorry?"
     passages = retrieve(services.store, question, TEAM, CHANNEL, limit=5)
     assert passages[0].brief_id == smuggling
     assert "sentenced to four years" in passages[0].text

@@ -1,7 +1,7 @@
 """What exactly a question asks for, and whether a sentence holds it written the way news writes it.
 
 `lexicon.answer_type` knows the broad kind (a number, a date, a name). A reader knows more: "how old"
-wants an age, and news writes ages as "the 62-year-old", "aged 87", "Eva Lund, 34," or "turned 40";
+wants an age, and news writes ages as "the 62-year-old", "aged 87", "the mayor, 34," or "turned 40";
 "what time" wants a clock time (7:30 p.m., 20:00, noon); "how long" or "running time" a duration
 ("75-minute", "for a week"); "how large is the engine" a measure with its unit (1.6-liter, 998cc);
 "how much" or "at what price" an amount of money (£40, 176 Hong Kong dollars); "how many spectators" a
