@@ -191,3 +191,22 @@ def test_the_passage_holding_the_answer_ranks_first(services):
     passages = retrieve(services.store, question, TEAM, CHANNEL, limit=5)
     assert passages[0].brief_id == smuggling
     assert "sentenced to four years" in passages[0].text
+
+
+FISHERIES = """# Ministers agree new fishing quotas
+
+Fisheries ministers agreed on Tuesday on a package of quotas for next year after two days of talks in
+Lindvik, easing fears of a dispute between the coastal states. The package covers cod, herring and
+mackerel, and sets aside money for harbours that lose catches.
+
+The herring quota falls by a tenth, to protect spawning grounds in the northern fjords. Cod catches may
+rise slightly, and mackerel stays at this year's level, the ministers said."""
+
+
+def test_a_closing_about_phrase_names_what_the_answer_is_about(services):
+    """The question's frame ("what did ministers agree") fits the lead; its topic ("on herring") the answer."""
+    brief = ingest_text(services, FISHERIES)
+    for question in ("What did the ministers agree on herring?", "What did the ministers say about herring?"):
+        answer = ask(services.store, services.backend, question, TEAM, CHANNEL, DAY)
+        assert "herring" in first_sentence(answer), (question, answer.answer)
+        assert [c.brief for c in answer.citations] == [brief]

@@ -64,6 +64,7 @@ def register(cli: click.Group) -> None:
                 fail(f"Slack refused the bot token: {err}")
             if runtime is None:  # stopped while waiting for Slack
                 return
+            runtime.page_reader.warm()  # the page-reading children import trafilatura while Slack connects
             runtime.start()
             runtime.serve_metrics(server)
             if settings.slack_app_token:

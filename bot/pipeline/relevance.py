@@ -37,6 +37,7 @@ from bot.pipeline.sentences import split_sentences
 OWN_SHARE = 0.6
 AROUND_SHARE = 0.4
 TYPE_BONUS = 0.15
+TOPIC_BONUS = 0.5  # the sentence holds what the question's closing "about ..." phrase names
 SPECIFIC_BONUS = 0.4  # the precise kind asked for, over the broad one
 FOCUS_BONUS = 0.2  # ... written next to what the question counts or measures
 CARRY_BACK = 2  # sentences back a pointing-back sentence may take the question's names from
@@ -93,6 +94,7 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
         return []
     kind = answer_type(question)
     precise = specific_kind(question)
+    topic = _topic(question)
     n = len(candidates)
     weights = {t: math.log(1 + n / (0.5 + max(1, sum(t in c[2] for c in candidates)))) for t in q}
     total = sum(weights.values())
@@ -124,7 +126,8 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
         eligible = (typed or kind not in ("number", "date")) and wide >= MIN_AROUND and bool(shared) and not (
             len(shared) < 2 <= len(q) and wide < MIN_AROUND_SINGLE) and (not named or item.group in named)
         score = (OWN_SHARE * own + AROUND_SHARE * wide + (TYPE_BONUS if kind and typed else 0.0)
-                 + (SPECIFIC_BONUS if exact else 0.0) + (FOCUS_BONUS if exact == FOCUSED else 0.0))
+                 + (SPECIFIC_BONUS if exact else 0.0) + (FOCUS_BONUS if exact == FOCUSED else 0.0)
+                 + (TOPIC_BONUS if split and topic and topic <= s else 0.0))
         out.append(ScoredSentence(score, eligible, item.key, item.group, order, text))
     return out
 
@@ -143,3 +146,23 @@ def _sentences_of(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=50_000)
 def _typed(text: str, kind: str | None, question: str) -> bool:
     return holds_answer_type(text, kind, question)
+
+
+# "What did negotiators agree on soybeans?", "What did the minister say about tariffs?": the closing
+# phrase names what the answer must be about; the rest of the question is its frame. "On" counts only after
+# a word of deciding or saying ("on Sunday", "on one charge" and "Wired's piece on neo-banks" are not topics).
+_PHRASE = r"((?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)\s*\?*\s*$"
+_TOPIC = re.compile(r"^\s*(?:what|how|why)\b(?!.*\baccording\s+to\b).*(?:\b(?:about|regarding|concerning)\s+"
+                    r"|\b(?:agree[sd]?|agreement|decide[sd]?|decision|deal|say|said|says|stance|position|vote[sd]?|"
+                    r"rule[sd]?|ruling|talks?|negotiate[sd]?)\s+(?:[\w'’-]+\s+){0,3}?(?:on|over)\s+)" + _PHRASE,
+                    re.IGNORECASE)
+_WHEN_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|"
+                         r"yesterday|week|weekend|month|year|january|february|march|april|may|june|july|august|"
+                         r"september|october|november|december)\b", re.IGNORECASE)
+
+
+def _topic(question: str) -> frozenset[str]:
+    m = _TOPIC.search(question)
+    if not m or _WHEN_WORDS.search(m.group(1)):
+        return frozenset()
+    return concepts(m.group(1))

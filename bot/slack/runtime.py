@@ -116,7 +116,6 @@ class SlackRuntime:
         """Start the reactor and the workers (which first recover jobs a crash left running), then the
         digest scheduler unless told not to (tests drive digests themselves)."""
         self.reactor.start()
-        self.page_reader.warm()
         self.pool.start()
         if digests:
             self.digests.start()
