@@ -123,13 +123,13 @@ def test_citations_use_the_passage_numbers_given(loaded):
 
 def test_readers_see_sources_numbered_from_one_in_the_order_cited():
     """Backends cite passage numbers; `ask` shows the reader [1], [2]… in the order the text cites them."""
-    from bot.pipeline.citations import cite, renumbered, sources_block
+    from bot.pipeline.citations import cite, renumbered, with_sources
     from bot.pipeline.models import Answer
 
     passages = [Passage(f"Passage {i} says something.", f"B{i}", f"Title {i}", None) for i in range(1, 6)]
     citations = cite(passages, [2, 4], quotes={2: "Passage 2 says something.", 4: "Passage 4 says something."})
     body = "Passage 4 says something. [4] Passage 2 says something. [2] Both agree [2, 4]."
-    shown = renumbered(Answer(body + "\n\n" + sources_block(citations), citations))
+    shown = renumbered(Answer(with_sources(body, citations), citations))
     assert shown.answer.split("\n\nSources:")[0] == (
         "Passage 4 says something. [1] Passage 2 says something. [2] Both agree [2, 1].")
     assert [(c.n, c.brief, c.passage) for c in shown.citations] == [

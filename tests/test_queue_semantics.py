@@ -22,12 +22,11 @@ from bot.errors import ConfigError, FetchError, Unavailable
 from bot.retry import backoff_seconds, is_transient
 from bot.worker import WorkerPool, new_owner
 from storage import Store
-from storage.db import connect
-from storage.migrations import MIGRATIONS, m006_job_leases
+from storage.migrations import m006_job_leases
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import FakeSlack, start_bot, stop_bot
 from tests.helpers.polling import poll
-from tests.helpers.store_peek import job_row, job_rows
+from tests.helpers.store_peek import job_row, job_rows, migrated_until
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
 START = dt.datetime(2025, 10, 27, 8, 0, tzinfo=dt.UTC)
@@ -165,11 +164,7 @@ def test_a_job_left_running_by_the_version_before_leases_is_recovered_after_the_
     """A database from before m006 with a job stuck `running`: after the upgrade it has no lease, which
     counts as expired, so the first pool to start takes it back."""
     path = tmp_path / "old.db"
-    db = connect(path)
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    for migration in MIGRATIONS[: MIGRATIONS.index(m006_job_leases)]:
-        migration(db)
-        db["_migrations"].insert({"name": migration.__name__, "applied_at": NOW})
+    db = migrated_until(path, m006_job_leases, NOW)
     db["jobs"].insert({**_job("https://example.org/old"), "state": "running", "attempts": 1, "created_at": NOW,
                        "updated_at": NOW})
     db.conn.commit()

@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
-import sqlite_utils
 
 from bot.slack.job import JobKind, Origin, SlackJob
 from bot.slack.jobs import HANDLERS
 from storage import Store
-from storage.migrations import MIGRATIONS
+from storage.migrations import MIGRATIONS, m005_typed_slack_jobs
 from tests.helpers.article_server import article_server  # noqa: F401 - fixture
 from tests.helpers.fake_slack import FakeSlack, start_bot, stop_bot
-from tests.helpers.store_peek import job_row, job_rows
+from tests.helpers.store_peek import job_row, job_rows, migrated_until
 from tests.test_slack_e2e import RATES_HTML, _brief_posts
 
 NOW = "2025-10-27T08:00:00+00:00"
@@ -90,11 +89,7 @@ OLD_ROWS = [  # (kind, source, message_ts) as the earlier version wrote them
 
 def old_database(path, rows) -> None:
     """A database as the version before m005 left it, with jobs still queued."""
-    db = sqlite_utils.Database(path)
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    for migration in MIGRATIONS[:4]:
-        migration(db)
-        db["_migrations"].insert({"name": migration.__name__, "applied_at": NOW})
+    db = migrated_until(path, m005_typed_slack_jobs, NOW)
     for kind, source, ts in rows:
         db["jobs"].insert({"source": source, "team": "T1", "channel": "C1", "visibility": "public", "message_ts": ts,
                            "thread_ts": ts, "user": "U1", "kind": kind, "state": "queued", "attempts": 0,

@@ -5,8 +5,8 @@ after the migration fills it on a store that already holds briefs."""
 from __future__ import annotations
 
 from storage import Store
-from storage.db import connect
-from storage.migrations import MIGRATIONS, m008_chunk_term_counts
+from storage.migrations import m008_chunk_term_counts
+from tests.helpers.store_peek import migrated_until
 
 NOW = "2025-10-27T08:00:00+00:00"
 RATES = "The central bank raised rates again. Rates rose as officials watched U.S. inflation."
@@ -66,11 +66,7 @@ def test_counts_follow_inserts_a_reused_article_rebriefs_and_deletes(tmp_path):
 
 def test_the_migration_counts_a_store_that_already_holds_briefs(tmp_path):
     path = tmp_path / "old.db"
-    db = connect(path)
-    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
-    for migration in MIGRATIONS[: MIGRATIONS.index(m008_chunk_term_counts)]:
-        migration(db)
-        db["_migrations"].insert({"name": migration.__name__, "applied_at": NOW})
+    db = migrated_until(path, m008_chunk_term_counts, NOW)
     db["articles"].insert({"id": 1, "url": "https://news.example/a", "content_hash": "a", "text": RATES})
     db["chunks"].insert_all([{"article_id": 1, "n": 0, "text": RATES}, {"article_id": 1, "n": 1, "text": SOY}])
     for n, channel in [(1, "C1"), (2, "C2")]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from bot.pipeline.citations import cite, sources_block
+from bot.pipeline.citations import cite, with_sources
 from bot.pipeline.models import NO_ANSWER, Answer, Passage
 from bot.pipeline.reldates import annotate_relative_days
 from bot.pipeline.relevance import Item, score_sentences
@@ -62,4 +62,4 @@ def render(chosen_pairs: list[tuple[str, int]], passages: list[Passage], backend
     for text, n in quoted:
         first.setdefault(n, text)
     citations = cite(passages, sorted(first), quotes=first)
-    return Answer(body + "\n\n" + sources_block(citations), citations, backend)
+    return Answer(with_sources(body, citations), citations, backend)

@@ -13,16 +13,19 @@ sentence (sentenced, jailed, years in prison); "who founded" the founder's role 
 Each kind is a question pattern and a sentence recogniser, both about how any news article writes such
 answers, never about particular pages. `specific_kind` reads the question; `holds_specific` tells whether
 a sentence holds that kind of answer, other than what the question itself states. The relevance scorer
-gives such a sentence a bonus over one that merely shares the question's words.
+gives such a sentence a bonus over one that merely shares the question's words, and another to one holding
+what the question's closing "about ..." phrase names (`question_topic`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from functools import lru_cache
 from itertools import takewhile
 
 from bot.pipeline.lexicon import concept, concepts
+from bot.pipeline.timex import find_times
 
 _I = re.IGNORECASE
 _NUMWORD = (r"(?:\d[\d,]*(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
@@ -175,3 +178,23 @@ def _near_focus(sentence: str, question: str, pattern: re.Pattern, focus: frozen
         if any(concept(t.replace("’", "'").split("'")[0].replace("-", "")) in focus for t in after + before):
             return True
     return False
+
+
+# "What did negotiators agree on soybeans?", "What did the minister say about tariffs?": the closing
+# phrase names what the answer must be about; the rest of the question is its frame. "On" counts only after
+# a word of deciding or saying ("on one charge" and "Wired's piece on neo-banks" are not topics), and a
+# time ("on Sunday", "about next week") is when, not what.
+_TOPIC = re.compile(r"^\s*(?:what|how|why)\b(?!.*\baccording\s+to\b).*(?:\b(?:about|regarding|concerning)\s+"
+                    r"|\b(?:agree[sd]?|agreement|decide[sd]?|decision|deal|say|said|says|stance|position|vote[sd]?|"
+                    r"rule[sd]?|ruling|talks?|negotiate[sd]?)\s+(?:[\w'’-]+\s+){0,3}?(?:on|over)\s+)"
+                    r"((?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)\s*\?*\s*$", _I)
+_ANY_DAY = dt.date(2000, 1, 3)  # find_times needs a reference date; only whether a time is there matters
+
+
+@lru_cache(maxsize=4096)
+def question_topic(question: str) -> frozenset[str]:
+    """Concepts of what the question's closing "about ..." / "agree on ..." phrase names, or none."""
+    m = _TOPIC.search(question or "")
+    if not m or find_times(m.group(1), _ANY_DAY):
+        return frozenset()
+    return concepts(m.group(1))

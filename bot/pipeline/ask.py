@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from bot.errors import InputError
 from bot.pipeline.briefs import when_label
-from bot.pipeline.citations import renumbered, sources_block
+from bot.pipeline.citations import renumbered, with_sources
 from bot.pipeline.embeddings import embedder_of, fusion_weight, question_vector
 from bot.pipeline.events import merge_events
 from bot.pipeline.institutions import INSTITUTIONS
@@ -132,7 +132,7 @@ def answer_from_events(
         for bid, n in numbers.items()
     ]
     head = f"Coming up {window.label}:" if window.label else "Coming up:"
-    return Answer("\n".join([head, *lines]) + "\n\n" + sources_block(citations), citations, backend)
+    return Answer(with_sources("\n".join([head, *lines]), citations), citations, backend)
 
 
 def format_answer_text(answer: Answer) -> str:

@@ -1,7 +1,7 @@
 """Citations from numbered passages, written once for every answer route.
 
 Citation numbers are the 1-based passage numbers a backend was given, so "[2]" in an embedded answer, a
-model answer or an event answer always points at the same passage, and the "Sources:" block lists them
+model answer or an event answer always points at the same passage, and the "Sources:" list names them
 the same way everywhere.
 """
 
@@ -26,17 +26,24 @@ def cite(passages: list[Passage], numbers: list[int], quotes: dict[int, str] | N
     ]
 
 
-def sources_block(citations: list[Citation]) -> str:
-    lines = ["Sources:"]
+def with_sources(body: str, citations: list[Citation]) -> str:
+    """An answer's text: its body, then the "Sources:" list, one line per citation (`Answer.body` takes
+    the body back)."""
+    lines = []
     for c in citations:
         parts = [c.title or "(untitled)"]
         if c.url:
             parts.append(c.url)
         lines.append(f"[{c.n}] " + " — ".join(parts) + f" ({c.brief})")
-    return "\n".join(lines)
+    return body + SOURCES_HEAD + "\n".join(lines)
 
 
 _CITED = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+
+
+def _cited_numbers(m: re.Match) -> list[int]:
+    """The numbers of one citation mark: "[2]" or "[1, 3]"."""
+    return [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
 
 
 def supporting_sentences(answer_text: str, passages: list[Passage], numbers: list[int]) -> dict[int, str]:
@@ -45,15 +52,14 @@ def supporting_sentences(answer_text: str, passages: list[Passage], numbers: lis
     claims: dict[int, set[str]] = {}
     for part in re.split(r"(?<=\])\s+|(?<=[.!?])\s+", answer_text or ""):
         for m in _CITED.finditer(part):
-            for n in re.split(r"\s*[,;]\s*", m.group(1)):
-                claims.setdefault(int(n), set()).update(concepts(_CITED.sub("", part)))
+            for n in _cited_numbers(m):
+                claims.setdefault(n, set()).update(concepts(_CITED.sub("", part)))
     out: dict[int, str] = {}
     for n in numbers:
         sentences = [s.text.strip() for s in split_sentences(passages[n - 1].text)] or [passages[n - 1].text]
         want = claims.get(n, set())
         out[n] = max(sentences, key=lambda s: (len(concepts(s) & want), -sentences.index(s)))
     return out
-
 
 
 def renumbered(answer: Answer) -> Answer:
@@ -64,11 +70,11 @@ def renumbered(answer: Answer) -> Answer:
     written again in the new order."""
     if not answer.citations:
         return answer
-    body, has_block, _ = answer.answer.partition(SOURCES_HEAD)
+    body, has_block = answer.body, SOURCES_HEAD in answer.answer
     known = {c.n for c in answer.citations}
     order: list[int] = []
     for m in _CITED.finditer(body):
-        for n in (int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))):
+        for n in _cited_numbers(m):
             if n in known and n not in order:
                 order.append(n)
     order += [c.n for c in answer.citations if c.n not in order]
@@ -77,13 +83,11 @@ def renumbered(answer: Answer) -> Answer:
         return answer
 
     def swap(m: re.Match) -> str:
-        numbers = [int(x) for x in re.split(r"\s*[,;]\s*", m.group(1))]
+        numbers = _cited_numbers(m)
         if not all(n in new for n in numbers):
             return m.group(0)
         return "[" + ", ".join(str(new[n]) for n in numbers) + "]"
 
     citations = sorted((replace(c, n=new[c.n]) for c in answer.citations), key=lambda c: c.n)
     text = _CITED.sub(swap, body)
-    if has_block:
-        text += "\n\n" + sources_block(citations)
-    return replace(answer, answer=text, citations=citations)
+    return replace(answer, answer=with_sources(text, citations) if has_block else text, citations=citations)

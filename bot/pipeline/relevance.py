@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.pipeline.answer_kinds import FOCUSED, NONE, holds_specific, specific_kind
+from bot.pipeline.answer_kinds import FOCUSED, NONE, holds_specific, question_topic, specific_kind
 from bot.pipeline.lexicon import answer_type, concepts, holds_answer_type, name_concepts, question_concepts
 from bot.pipeline.sentences import split_sentences
 
@@ -94,7 +94,7 @@ def score_sentences(question: str, items: list[Item], *, split: bool = True) -> 
         return []
     kind = answer_type(question)
     precise = specific_kind(question)
-    topic = _topic(question)
+    topic = question_topic(question)
     n = len(candidates)
     weights = {t: math.log(1 + n / (0.5 + max(1, sum(t in c[2] for c in candidates)))) for t in q}
     total = sum(weights.values())
@@ -147,22 +147,3 @@ def _sentences_of(text: str) -> tuple[str, ...]:
 def _typed(text: str, kind: str | None, question: str) -> bool:
     return holds_answer_type(text, kind, question)
 
-
-# "What did negotiators agree on soybeans?", "What did the minister say about tariffs?": the closing
-# phrase names what the answer must be about; the rest of the question is its frame. "On" counts only after
-# a word of deciding or saying ("on Sunday", "on one charge" and "Wired's piece on neo-banks" are not topics).
-_PHRASE = r"((?:the\s+)?[\w'’-]+(?:\s+[\w'’-]+)?)\s*\?*\s*$"
-_TOPIC = re.compile(r"^\s*(?:what|how|why)\b(?!.*\baccording\s+to\b).*(?:\b(?:about|regarding|concerning)\s+"
-                    r"|\b(?:agree[sd]?|agreement|decide[sd]?|decision|deal|say|said|says|stance|position|vote[sd]?|"
-                    r"rule[sd]?|ruling|talks?|negotiate[sd]?)\s+(?:[\w'’-]+\s+){0,3}?(?:on|over)\s+)" + _PHRASE,
-                    re.IGNORECASE)
-_WHEN_WORDS = re.compile(r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow|"
-                         r"yesterday|week|weekend|month|year|january|february|march|april|may|june|july|august|"
-                         r"september|october|november|december)\b", re.IGNORECASE)
-
-
-def _topic(question: str) -> frozenset[str]:
-    m = _TOPIC.search(question)
-    if not m or _WHEN_WORDS.search(m.group(1)):
-        return frozenset()
-    return concepts(m.group(1))

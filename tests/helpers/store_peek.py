@@ -54,3 +54,17 @@ def bulk_jobs(store: Store, jobs: list[dict]) -> None:
     """Insert many finished or queued `jobs` rows in one transaction (benches)."""
     with store.write() as db:
         db["jobs"].insert_all(jobs, batch_size=2000)
+
+
+def migrated_until(path, migration, applied_at: str = "2025-10-27T08:00:00+00:00"):
+    """A sqlite-utils database at `path` as the version before `migration` left it: every earlier step
+    applied and recorded, none from `migration` on (for upgrade tests)."""
+    from storage.db import connect
+    from storage.migrations import MIGRATIONS
+
+    db = connect(path)
+    db["_migrations"].create({"name": str, "applied_at": str}, pk="name")
+    for step in MIGRATIONS[: MIGRATIONS.index(migration)]:
+        step(db)
+        db["_migrations"].insert({"name": step.__name__, "applied_at": applied_at})
+    return db
