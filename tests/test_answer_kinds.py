@@ -210,3 +210,25 @@ def test_a_closing_about_phrase_names_what_the_answer_is_about(services):
         answer = ask(services.store, services.backend, question, TEAM, CHANNEL, DAY)
         assert "herring" in first_sentence(answer), (question, answer.answer)
         assert [c.brief for c in answer.citations] == [brief]
+
+
+FERRY_PASS = """# Ferry pass goes on sale
+
+The harbour ferry company put its winter season pass on sale on Monday, and said queues formed at the
+terminal before the ticket office opened. Regular riders can try the service free for 14 days before
+they buy a pass, the company said.
+
+To switch an existing ticket to the season pass:
+- Sign up for a rider account on the company website
+- If you already hold a monthly ticket, visit the ticket office to upgrade
+- Buy the pass with the same email as your rider account
+The company said the pass would be sold until the end of March."""
+
+
+def test_a_list_is_not_glued_into_one_answer(services):
+    brief = ingest_text(services, FERRY_PASS)
+    answer = ask(services.store, services.backend, "How do I switch my monthly ticket to the season pass?",
+                 TEAM, CHANNEL, DAY)
+    first = first_sentence(answer)
+    assert [c.brief for c in answer.citations] == [brief]
+    assert "\n" not in first and first.count("- ") <= 1, answer.answer  # one item, not the list

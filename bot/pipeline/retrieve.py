@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 from bot.pipeline.lexicon import match_words
 from bot.pipeline.models import Passage
@@ -148,7 +149,7 @@ def _lexical(store, question: str, match: str, ranked: bool, team: str, channel:
 def _lines(text: str) -> str:
     """Chunk text with spaces tidied. A line break stays (so the line is its own sentence) where a line
     ends a statement or a listing ("... for $39.99" before "Save $31 ..."); a hard-wrapped line ending
-    in a lower-case word or a comma is joined to the next."""
+    in a lower-case word or a comma is joined to the next, unless the next is a list item ("- Sign up ...")."""
     lines = [" ".join(line.split()) for line in (text or "").splitlines() if line.strip()]
     out = lines[:1]
     for line in lines[1:]:
@@ -156,11 +157,14 @@ def _lines(text: str) -> str:
         ends_statement = prev[-1] in ".!?:;\"”’)»" or (
             (not prev[-1].islower() or _title_case(prev)) and prev[-1] not in ",-–—"
             and (line[0].isupper() or line[0].isdigit()))
-        if ends_statement:
+        if ends_statement or _LIST_ITEM.match(line):
             out.append(line)
         else:
             out[-1] = f"{prev} {line}"
     return "\n".join(out)
+
+
+_LIST_ITEM = re.compile(r"[-–—•*·▪]\s|\d{1,2}[.)]\s")  # a bullet or "1." opens an item of its own
 
 
 def _title_case(line: str) -> bool:
